@@ -1,0 +1,77 @@
+// Generator: counter-based random numbers (SplitMix64) and the random tensor factories.
+#include "autograd/generator.h"
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+namespace tapegrad {
+namespace {
+
+// SplitMix64's finaliser (Steele, Lea & Flood, 2014): a bijective mix of 64 bits.
+uint64_t mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// Fills out[i] = value(first_counter + per_element * i) in parallel; value depends only on its counters.
+template <typename Fill>
+Tensor random_tensor(const Shape& shape, TensorOptions options, Generator& generator, uint64_t per_element, Fill fill) {
+    Tensor out = empty(shape, {.dtype = options.dtype});
+    const int64_t n = out.numel();
+    const uint64_t first = generator.reserve(per_element * static_cast<uint64_t>(n));
+    visit_dtype(options.dtype, [&]<typename T>() {
+        T* data = out.data<T>();
+#pragma omp parallel for schedule(static) if (n > 65536)
+        for (int64_t i = 0; i < n; ++i)
+            data[i] = static_cast<T>(fill(first + per_element * static_cast<uint64_t>(i)));
+    });
+    out.requires_grad_(options.requires_grad);
+    return out;
+}
+
+}  // namespace
+
+uint64_t Generator::bits(uint64_t counter) const {
+    return mix(seed_ * 0x9e3779b97f4a7c15ULL + mix(counter + 0x632be59bd9b4e019ULL));
+}
+
+double Generator::next_double() { return bits_to_unit(next_u64()); }
+
+int64_t Generator::next_int(int64_t low, int64_t high) {
+    if (high <= low) throw std::invalid_argument(fmt::format("next_int: empty range [{}, {})", low, high));
+    const auto range = static_cast<uint64_t>(high - low);
+    return low + static_cast<int64_t>(next_u64() % range);  // bias below 2^-40 for the ranges used here
+}
+
+Tensor uniform(const Shape& shape, double low, double high, Generator& generator, TensorOptions options) {
+    if (!(low <= high)) throw std::invalid_argument(fmt::format("uniform: low {} must not exceed high {}", low, high));
+    return random_tensor(shape, options, generator, 1,
+                         [&](uint64_t c) { return low + (high - low) * bits_to_unit(generator.bits(c)); });
+}
+
+Tensor normal(const Shape& shape, double mean, double std, Generator& generator, TensorOptions options) {
+    if (!(std >= 0)) throw std::invalid_argument(fmt::format("normal: std must be non-negative, got {}", std));
+    // Box–Muller: two independent uniforms u1, u2 give sqrt(-2 ln u1) cos(2π u2) ~ N(0, 1).
+    return random_tensor(shape, options, generator, 2, [&](uint64_t c) {
+        const double u1 = 1.0 - bits_to_unit(generator.bits(c));  // in (0, 1], so log is finite
+        const double u2 = bits_to_unit(generator.bits(c + 1));
+        return mean + std * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    });
+}
+
+Tensor bernoulli(const Shape& shape, double p, Generator& generator, TensorOptions options) {
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("bernoulli: p must be in [0, 1], got {}", p));
+    return random_tensor(shape, options, generator, 1,
+                         [&](uint64_t c) { return bits_to_unit(generator.bits(c)) < p ? 1.0 : 0.0; });
+}
+
+std::vector<int64_t> randperm(int64_t n, Generator& generator) {
+    std::vector<int64_t> order(static_cast<std::size_t>(n));
+    for (int64_t i = 0; i < n; ++i) order[i] = i;
+    for (int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[generator.next_int(0, i + 1)]);
+    return order;
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,54 @@
+// Generator: a seeded, counter-based random number source.
+//
+// Element i of a random tensor is a pure function of (seed, counter + i) — a SplitMix64 hash — so the
+// numbers are the same whatever the number of threads that fill the tensor, and a generator's whole
+// state is two integers that a checkpoint can save.
+#pragma once
+
+#include <cstdint>
+
+#include "autograd/tensor.h"
+
+namespace tapegrad {
+
+class Generator {
+public:
+    explicit Generator(uint64_t seed = 0) : seed_(seed) {}
+
+    uint64_t seed() const { return seed_; }
+    // How many random words have been drawn so far; together with the seed this is the whole state.
+    uint64_t counter() const { return counter_; }
+    void set_state(uint64_t seed, uint64_t counter) { seed_ = seed, counter_ = counter; }
+    void manual_seed(uint64_t seed) { set_state(seed, 0); }
+
+    // Reserves `count` consecutive counters and returns the first; word j of them is bits(first + j).
+    uint64_t reserve(uint64_t count) {
+        const uint64_t first = counter_;
+        counter_ += count;
+        return first;
+    }
+    // The 64 random bits at a counter (pure: no state change).
+    uint64_t bits(uint64_t counter) const;
+
+    // Scalar draws for host-side code (shuffling, sampling).
+    uint64_t next_u64() { return bits(reserve(1)); }
+    double next_double();                       // uniform in [0, 1)
+    int64_t next_int(int64_t low, int64_t high);  // uniform in [low, high)
+
+private:
+    uint64_t seed_ = 0;
+    uint64_t counter_ = 0;
+};
+
+// Uniform in [0, 1) from 64 random bits (the top 53 bits make a double mantissa).
+inline double bits_to_unit(uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
+
+// Random tensors. Each consumes numel() counters (normal: 2 per element, Box–Muller).
+Tensor uniform(const Shape& shape, double low, double high, Generator& generator, TensorOptions options = {});
+Tensor normal(const Shape& shape, double mean, double std, Generator& generator, TensorOptions options = {});
+// 1 with probability p, else 0, in options.dtype (float by default; DType::Bool for a mask).
+Tensor bernoulli(const Shape& shape, double p, Generator& generator, TensorOptions options = {});
+// A random permutation of 0..n-1 (Fisher–Yates), for shuffling.
+std::vector<int64_t> randperm(int64_t n, Generator& generator);
+
+}  // namespace tapegrad

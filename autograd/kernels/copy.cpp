@@ -1,0 +1,54 @@
+// Copying elements between tensors of any layout and dtype.
+#include "autograd/kernels/copy.h"
+
+#include "autograd/kernels/strided_loop.h"
+
+namespace tapegrad::kernels {
+
+Shape broadcast_strides(const Tensor& x, const Shape& out_shape) {
+    Shape strides(out_shape.size(), 0);
+    const std::size_t lead = out_shape.size() - x.shape().size();
+    for (std::size_t axis = 0; axis < x.shape().size(); ++axis)
+        strides[lead + axis] = x.shape()[axis] == 1 ? 0 : x.strides()[axis];
+    return strides;
+}
+
+void copy_into(const Tensor& destination, const Tensor& source) {
+    broadcast_shapes(source.shape(), destination.shape(), "copy");  // throws when they do not broadcast
+    const std::array<Shape, 2> strides{destination.strides(), broadcast_strides(source, destination.shape())};
+    visit_dtype(destination.dtype(), [&]<typename To>() {
+        visit_dtype(source.dtype(), [&]<typename From>() {
+            To* out = destination.data<To>();
+            const From* in = source.data<From>();
+            strided_for_each<2>(destination.shape(), strides,
+                                [&](const std::array<int64_t, 2>& at) { out[at[0]] = static_cast<To>(in[at[1]]); });
+        });
+    });
+}
+
+void fill(const Tensor& destination, double value) {
+    visit_dtype(destination.dtype(), [&]<typename T>() {
+        T* out = destination.data<T>();
+        const T converted = static_cast<T>(value);
+        strided_for_each<1>(destination.shape(), {destination.strides()},
+                            [&](const std::array<int64_t, 1>& at) { out[at[0]] = converted; });
+    });
+}
+
+}  // namespace tapegrad::kernels
+
+namespace tapegrad::kernels {
+
+void add_into(const Tensor& destination, const Tensor& source) {
+    broadcast_shapes(source.shape(), destination.shape(), "add_into");
+    const std::array<Shape, 2> strides{destination.strides(), broadcast_strides(source, destination.shape())};
+    visit_dtype(destination.dtype(), [&]<typename T>() {
+        T* out = destination.data<T>();
+        const Tensor converted = source.dtype() == destination.dtype() ? source : source.to(destination.dtype());
+        const T* in = converted.data<T>();
+        strided_for_each<2>(destination.shape(), strides,
+                            [&](const std::array<int64_t, 2>& at) { out[at[0]] = out[at[0]] + in[at[1]]; });
+    });
+}
+
+}  // namespace tapegrad::kernels

@@ -1,0 +1,35 @@
+// The functional ops neural networks are built from: softmax, losses, normalisation, dropout.
+#pragma once
+
+#include "autograd/generator.h"
+#include "autograd/tensor.h"
+
+namespace tapegrad {
+
+// softmax along axis, computed as exp(x - max) / Σ exp(x - max) so it never overflows.
+// Rows that are entirely -inf (fully masked) give 0, not NaN.
+Tensor softmax(const Tensor& x, int64_t axis);
+// log softmax = x - logsumexp(x), fused for stability.
+Tensor log_softmax(const Tensor& x, int64_t axis);
+
+enum class Reduction { None, Mean, Sum };
+
+struct CrossEntropyOptions {
+    int64_t ignore_index = -100;   // targets equal to this contribute no loss and no gradient
+    double label_smoothing = 0.0;  // in [0, 1): the target distribution is (1-ε)·onehot + ε/C
+    Reduction reduction = Reduction::Mean;  // Mean divides by the number of non-ignored targets
+};
+// logits (N, C) or (N, C, d1, ...) with targets int64 (N) or (N, d1, ...), as torch's cross_entropy.
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEntropyOptions& options = {});
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
+// Normalises over the trailing dimensions given by normalized_shape, then scales and shifts:
+// y = (x - mean) / sqrt(var + eps) * weight + bias. weight and bias may be undefined.
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
+                  double eps = 1e-5);
+
+// Zeroes each element with probability p and scales the rest by 1/(1-p); identity when !training.
+Tensor dropout(const Tensor& x, double p, bool training, Generator& generator);
+
+}  // namespace tapegrad

@@ -1,0 +1,199 @@
+// Reductions. Each one moves the reduced axes last, so that the kernel reduces contiguous rows:
+// x viewed as (outer, inner) with inner = the product of the reduced sizes.
+#include "autograd/ops/reduce.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+
+#include "autograd/ops/elementwise.h"
+#include "autograd/ops/promote.h"
+#include "autograd/ops/shape_ops.h"
+#include "autograd/tape.h"
+
+namespace tapegrad {
+namespace {
+
+struct Rows {
+    Tensor data;          // contiguous, logically (outer, inner)
+    int64_t outer = 1;
+    int64_t inner = 1;
+    Shape reduced_shape;  // x's shape without the reduced axes
+    Shape keepdim_shape;  // x's shape with the reduced axes set to 1
+};
+
+Rows to_rows(const Tensor& x, const std::vector<int64_t>& axes, const char* op) {
+    const std::vector<int64_t> reduced = normalize_axes(axes, x.dim(), op);
+    Rows rows;
+    std::vector<int64_t> order;
+    rows.keepdim_shape = x.shape();
+    for (int64_t axis = 0; axis < x.dim(); ++axis) {
+        if (std::find(reduced.begin(), reduced.end(), axis) != reduced.end()) {
+            rows.inner *= x.size(axis);
+            rows.keepdim_shape[axis] = 1;
+        } else {
+            order.push_back(axis);
+            rows.reduced_shape.push_back(x.size(axis));
+            rows.outer *= x.size(axis);
+        }
+    }
+    order.insert(order.end(), reduced.begin(), reduced.end());
+    NoGradGuard no_grad;  // internal re-layout; the calling op records its own backward
+    rows.data = permute(x, order).contiguous();
+    return rows;
+}
+
+// Sums each row, accumulating float32 in double so long rows keep their precision.
+Tensor sum_rows(const Rows& rows, const Shape& out_shape) {
+    Tensor out = empty(out_shape, {.dtype = rows.data.dtype() == DType::Bool ? DType::Int64 : rows.data.dtype()});
+    visit_numeric(out.dtype(), [&]<typename T>() {
+        using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+        T* o = out.data<T>();
+        const Tensor source = rows.data.to(out.dtype());
+        const T* in = source.data<T>();
+#pragma omp parallel for schedule(static) if (rows.outer * rows.inner > 65536 && rows.outer > 1)
+        for (int64_t r = 0; r < rows.outer; ++r) {
+            Acc total = 0;
+            for (int64_t i = 0; i < rows.inner; ++i) total += in[r * rows.inner + i];
+            o[r] = static_cast<T>(total);
+        }
+    });
+    return out;
+}
+
+// Index of the first largest (or smallest) element of each row; NaN counts as the extreme, as in PyTorch.
+template <bool kMax>
+ValuesIndices extreme(const Tensor& x, int64_t axis, bool keepdim, const char* op) {
+    if (x.numel() == 0) throw std::invalid_argument(fmt::format("{}: cannot reduce an empty tensor", op));
+    const int64_t along = normalize_axis(axis, std::max<int64_t>(x.dim(), 1), op);
+    const Tensor source = x.dim() == 0 ? x.reshape({1}) : x;
+    const Rows rows = to_rows(source, {along}, op);
+    const Shape out_shape = keepdim ? rows.keepdim_shape : rows.reduced_shape;
+    ValuesIndices result{empty(out_shape, {.dtype = x.dtype()}), empty(out_shape, {.dtype = DType::Int64})};
+    visit_dtype(x.dtype(), [&]<typename T>() {
+        const T* in = rows.data.data<T>();
+        T* values = result.values.data<T>();
+        int64_t* indices = result.indices.data<int64_t>();
+        for (int64_t r = 0; r < rows.outer; ++r) {
+            int64_t best = 0;
+            for (int64_t i = 1; i < rows.inner; ++i) {
+                const T candidate = in[r * rows.inner + i];
+                const T current = in[r * rows.inner + best];
+                if constexpr (std::is_floating_point_v<T>)
+                    if (std::isnan(current)) break;
+                bool better = kMax ? candidate > current : candidate < current;
+                if constexpr (std::is_floating_point_v<T>) better = better || std::isnan(candidate);
+                if (better) best = i;
+            }
+            values[r] = in[r * rows.inner + best];
+            indices[r] = best;
+        }
+    });
+    // Only the chosen element moved the value, so the gradient goes there: scatter dout along `along`.
+    const Tensor values = result.values;
+    const Tensor keep_indices = keepdim ? result.indices : unsqueeze(result.indices, along);
+    record(op, {x}, values, [x, source, along, keepdim, keep_indices](const Tensor& dout) {
+        const Tensor dout_kept = keepdim ? dout : unsqueeze(dout, along);
+        Tensor dx = zeros(source.shape(), {.dtype = source.dtype()});
+        visit_floating(dx.dtype(), [&]<typename T>() {
+            const Tensor packed = dout_kept.contiguous();
+            const Tensor idx = keep_indices.contiguous();
+            const int64_t size = source.shape()[along];
+            int64_t inner = 1;
+            for (int64_t a = along + 1; a < source.dim(); ++a) inner *= source.shape()[a];
+            const int64_t outer = packed.numel() / inner;
+            for (int64_t o = 0; o < outer; ++o)
+                for (int64_t i = 0; i < inner; ++i)
+                    dx.data<T>()[(o * size + idx.data<int64_t>()[o * inner + i]) * inner + i] += packed.data<T>()[o * inner + i];
+        });
+        accumulate_grad(x, dx.reshape(x.shape()));
+    });
+    return result;
+}
+
+// How many elements each output of a reduction over `axes` combines.
+int64_t reduced_count(const Tensor& x, const std::vector<int64_t>& axes, const char* op) {
+    int64_t count = 1;
+    for (int64_t axis : normalize_axes(axes, x.dim(), op)) count *= x.size(axis);
+    return count;
+}
+
+Shape without_axes(const Tensor& x, const std::vector<int64_t>& axes, const char* op) {
+    const std::vector<int64_t> reduced = normalize_axes(axes, x.dim(), op);
+    Shape shape;
+    for (int64_t axis = 0; axis < x.dim(); ++axis)
+        if (std::find(reduced.begin(), reduced.end(), axis) == reduced.end()) shape.push_back(x.size(axis));
+    return shape;
+}
+
+}  // namespace
+
+// The gradient of a sum is dout copied back over every summed element: expand is the adjoint of sum.
+Tensor sum(const Tensor& x, const std::vector<int64_t>& axes, bool keepdim) {
+    const Rows rows = to_rows(x, axes, "sum");
+    Tensor out = sum_rows(rows, keepdim ? rows.keepdim_shape : rows.reduced_shape);
+    const Shape keepdim_shape = rows.keepdim_shape;
+    record("sum", {x}, out, [x, keepdim_shape](const Tensor& dout) {
+        accumulate_grad(x, expand(dout.reshape(keepdim_shape), x.shape()));
+    });
+    return out;
+}
+
+Tensor mean(const Tensor& x, const std::vector<int64_t>& axes, bool keepdim) {
+    require_floating(x, "mean");
+    const int64_t count = reduced_count(x, axes, "mean");
+    if (count == 0) throw std::invalid_argument("mean: cannot average over an empty axis");
+    return sum(x, axes, keepdim) / static_cast<double>(count);
+}
+
+// Composed from primitives: var = Σ (x - mean)² / (N - correction).
+Tensor var(const Tensor& x, const std::vector<int64_t>& axes, bool keepdim, int64_t correction) {
+    require_floating(x, "var");
+    const int64_t count = reduced_count(x, axes, "var");
+    if (count - correction <= 0)
+        throw std::invalid_argument(
+            fmt::format("var: {} elements per reduction leave no degrees of freedom with correction {}", count, correction));
+    const Tensor deviation = x - mean(x, axes, true);
+    return sum(deviation * deviation, axes, keepdim) / static_cast<double>(count - correction);
+}
+
+// logsumexp = m + log Σ exp(x - m) with m = max (held constant: its gradient terms cancel exactly).
+// Rows of -inf give -inf, not NaN.
+Tensor logsumexp(const Tensor& x, const std::vector<int64_t>& axes, bool keepdim) {
+    require_floating(x, "logsumexp");
+    Tensor shift;
+    {
+        NoGradGuard no_grad;
+        const Rows rows = to_rows(x, axes, "logsumexp");
+        const Tensor row_max = max(rows.data.reshape({rows.outer, rows.inner}), 1).values;
+        shift = where(gt(abs(row_max), 1e300), scalar_like(0, row_max), row_max).reshape(rows.keepdim_shape);
+    }
+    Tensor out = log(sum(exp(x - shift), axes, true)) + shift;
+    if (keepdim) return out;
+    return reshape(out, without_axes(x, axes, "logsumexp"));
+}
+
+ValuesIndices max(const Tensor& x, int64_t axis, bool keepdim) { return extreme<true>(x, axis, keepdim, "max"); }
+ValuesIndices min(const Tensor& x, int64_t axis, bool keepdim) { return extreme<false>(x, axis, keepdim, "min"); }
+Tensor max(const Tensor& x) { return extreme<true>(x.reshape({-1}), 0, false, "max").values; }
+Tensor min(const Tensor& x) { return extreme<false>(x.reshape({-1}), 0, false, "min").values; }
+Tensor argmax(const Tensor& x, int64_t axis, bool keepdim) {
+    NoGradGuard no_grad;
+    return extreme<true>(x, axis, keepdim, "argmax").indices;
+}
+
+Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
+    if (x.shape() == shape) return x;
+    if (broadcast_shapes(shape, x.shape(), "sum_to_shape") != x.shape())
+        throw std::invalid_argument(fmt::format("sum_to_shape: {} does not broadcast to {}", shape_string(shape),
+                                                shape_string(x.shape())));
+    std::vector<int64_t> axes;
+    const int64_t lead = x.dim() - static_cast<int64_t>(shape.size());
+    for (int64_t axis = 0; axis < x.dim(); ++axis)
+        if (axis < lead || (shape[axis - lead] == 1 && x.size(axis) != 1)) axes.push_back(axis);
+    if (axes.empty()) return x.reshape(shape);
+    return sum(x, axes, true).reshape(shape);
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,130 @@
+// The tape: recording ops in execution order and the reverse walk that applies the chain rule.
+#include "autograd/tape.h"
+
+#include <atomic>
+#include <stdexcept>
+
+#include "autograd/anomaly.h"
+#include "autograd/kernels/copy.h"
+#include "autograd/ops/reduce.h"
+
+namespace tapegrad {
+namespace {
+
+thread_local bool grad_enabled = true;
+
+// Generations are unique across all tapes and all clears, so a tensor recorded on one thread's tape,
+// or before a clear(), can never be mistaken for one on the live tape.
+std::atomic<uint64_t> next_generation{1};
+
+std::string describe_inputs(const std::vector<Tensor>& inputs) {
+    std::string out;
+    for (const Tensor& input : inputs) out += (out.empty() ? "" : ", ") + shape_string(input.shape());
+    return out;
+}
+
+}  // namespace
+
+Tape::Tape() : generation_(next_generation++) {}
+
+Tape& Tape::current() {
+    thread_local Tape tape;
+    return tape;
+}
+
+void Tape::clear() {
+    entries_.clear();
+    generation_ = next_generation++;
+}
+
+void Tape::push(TapeEntry entry) {
+    TensorImpl& out = entry.output.impl();
+    out.requires_grad = true;
+    out.tape_index = static_cast<int64_t>(entries_.size());
+    out.tape_generation = generation_;
+    if (is_anomaly_enabled() && !all_finite(entry.output))
+        throw std::runtime_error(fmt::format("anomaly: forward of '{}' produced NaN or Inf (inputs {}; output {})",
+                                             entry.op, describe_inputs(entry.inputs),
+                                             shape_string(entry.output.shape())));
+    entries_.push_back(std::move(entry));
+}
+
+void Tape::backward(const Tensor& root, const Tensor& root_grad, bool retain_graph) {
+    NoGradGuard no_grad;  // backward functions compute with tensors but must not record themselves
+    if (root.is_leaf()) {  // nothing was computed: the gradient of a leaf w.r.t. itself
+        accumulate_grad(root, root_grad);
+        return;
+    }
+    const TensorImpl& root_impl = root.impl();
+    if (root_impl.tape_generation != generation_ || root_impl.tape_index >= static_cast<int64_t>(entries_.size()))
+        throw std::runtime_error(
+            "backward: the tape that recorded this tensor has been freed (by an earlier backward() without "
+            "retain_graph=true, by Tape::clear(), or it was recorded on another thread)");
+
+    accumulate_grad(root, root_grad);
+    struct RunningReset {
+        int64_t& running;
+        ~RunningReset() { running = -1; }
+    } reset{running_entry_};
+
+    // The chain rule as a reverse walk: when entry i is reached, every entry that used its output
+    // came later and has already added its contribution to output.grad.
+    for (int64_t i = root_impl.tape_index; i >= 0; --i) {
+        TapeEntry& entry = entries_[i];
+        TensorImpl& out = entry.output.impl();
+        if (!out.grad) continue;  // the output does not influence the root
+        running_entry_ = i;
+        entry.backward(Tensor(out.grad));
+        if (!out.retains_grad) out.grad.reset();  // intermediate gradients are not kept
+    }
+    if (!retain_graph) clear();
+}
+
+void accumulate_grad(const Tensor& input, const Tensor& grad) {
+    if (!input.requires_grad()) return;
+    NoGradGuard no_grad;
+    Tensor summed = grad.shape() == input.shape() ? grad : sum_to_shape(grad, input.shape());
+    if (summed.dtype() != input.dtype()) summed = summed.to(input.dtype());
+    if (is_anomaly_enabled() && !all_finite(summed)) {
+        const Tape& tape = Tape::current();
+        const int64_t running = tape.running_entry();
+        const std::string op = running >= 0 ? tape.entries()[running].op : "backward";
+        const std::string inputs = running >= 0 ? describe_inputs(tape.entries()[running].inputs) : "";
+        throw std::runtime_error(fmt::format(
+            "anomaly: backward of '{}' produced NaN or Inf in the gradient of an input of shape {} (inputs {})", op,
+            shape_string(input.shape()), inputs));
+    }
+    TensorImpl& impl = input.impl();
+    if (!impl.grad) {
+        // A leaf's .grad is its own buffer (optimizers and clipping modify it in place), so it must not
+        // alias a gradient that another input also received; an intermediate's may.
+        impl.grad = (input.is_leaf() ? summed.clone() : summed.contiguous()).impl_ptr();
+    } else if (input.is_leaf()) {
+        kernels::add_into(Tensor(impl.grad), summed);
+    } else {
+        Tensor total = empty(input.shape(), {.dtype = input.dtype()});
+        kernels::copy_into(total, Tensor(impl.grad));
+        kernels::add_into(total, summed);
+        impl.grad = total.impl_ptr();
+    }
+}
+
+bool is_grad_enabled() { return grad_enabled; }
+
+NoGradGuard::NoGradGuard() : previous_(grad_enabled) { grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { grad_enabled = previous_; }
+
+namespace detail {
+
+bool any_requires_grad(const Tensor* first, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i)
+        if (first[i].defined() && first[i].requires_grad()) return true;
+    return false;
+}
+
+void push_entry(const char* op, std::vector<Tensor> inputs, const Tensor& output, BackwardFn backward) {
+    Tape::current().push(TapeEntry{op, std::move(inputs), output, std::move(backward)});
+}
+
+}  // namespace detail
+}  // namespace tapegrad
