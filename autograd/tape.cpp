@@ -82,6 +82,11 @@ void Tape::backward(const Tensor& root, const Tensor& root_grad, bool retain_gra
 
 void accumulate_grad(const Tensor& input, const Tensor& grad) {
     if (!input.requires_grad()) return;
+    if (!input.is_leaf() && input.impl().tape_generation != Tape::current().generation())
+        throw std::runtime_error(fmt::format(
+            "backward: reached a tensor of shape {} whose history on the tape has been freed (by an earlier "
+            "backward() without retain_graph=true, by Tape::clear(), or it was recorded on another thread)",
+            shape_string(input.shape())));
     NoGradGuard no_grad;
     Tensor summed = grad.shape() == input.shape() ? grad : sum_to_shape(grad, input.shape());
     if (summed.dtype() != input.dtype()) summed = summed.to(input.dtype());

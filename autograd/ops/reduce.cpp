@@ -167,7 +167,7 @@ Tensor logsumexp(const Tensor& x, const std::vector<int64_t>& axes, bool keepdim
         NoGradGuard no_grad;
         const Rows rows = to_rows(x, axes, "logsumexp");
         const Tensor row_max = max(rows.data.reshape({rows.outer, rows.inner}), 1).values;
-        shift = where(gt(abs(row_max), 1e300), scalar_like(0, row_max), row_max).reshape(rows.keepdim_shape);
+        shift = where(eq(abs(row_max), INFINITY), scalar_like(0, row_max), row_max).reshape(rows.keepdim_shape);
     }
     Tensor out = log(sum(exp(x - shift), axes, true)) + shift;
     if (keepdim) return out;
