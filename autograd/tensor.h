@@ -182,7 +182,8 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions options =
 // n x n identity matrix.
 Tensor eye(int64_t n, TensorOptions options = {});
 
-// Printing like PyTorch: tensor([[1.0000, 2.0000], ...], requires_grad=true); large tensors abbreviated.
+// Printing like PyTorch 1.13: tensor([[1.5000, 2.2500], ...], requires_grad=True); more than 1000
+// elements are summarised with "...".
 std::string to_string(const Tensor& tensor);
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
 
