@@ -26,6 +26,9 @@ Tensor mask_where(const Tensor& x, Predicate predicate) {
     });
 }
 
+constexpr double kSqrt2OverPi = 0.7978845608028654;  // √(2/π), for the tanh form of GELU
+constexpr double kCubic = 0.044715;                   // its cubic coefficient (Hendrycks & Gimpel)
+
 }  // namespace
 
 Tensor neg(const Tensor& x) {
@@ -104,8 +107,6 @@ Tensor relu(const Tensor& x) {
 // Tanh form: gelu(x) ≈ x (1 + tanh(u)) / 2 with u = √(2/π) (x + 0.044715 x³),
 // so gelu'(x) = (1 + tanh u)/2 + x (1 - tanh² u) √(2/π) (1 + 3·0.044715 x²) / 2.
 Tensor gelu(const Tensor& x, GeluApproximation approximation) {
-    constexpr double kSqrt2OverPi = 0.7978845608028654;  // √(2/π)
-    constexpr double kCubic = 0.044715;
     const bool exact = approximation == GeluApproximation::None;
     Tensor out = map_floating(x, "gelu", [exact](auto v) {
         using T = decltype(v);
