@@ -59,7 +59,7 @@ TEST_CASE("gradients accumulate across backward calls until zero_grad", "[tape]"
     CHECK(x.grad().item() == 2);
 }
 
-TEST_CASE("retain_graph allows a second backward; without it the freed tape is an error", "[tape]") {
+TEST_CASE("retain_graph allows a second backward — without it the freed tape is an error", "[tape]") {
     const Tensor x = float64({1, 2});
     const Tensor loss = (x * x).sum();
     loss.backward({}, true);
@@ -80,7 +80,7 @@ TEST_CASE("backward errors name the problem", "[tape][errors]") {
     CHECK(x.grad().to_vector<double>() == std::vector<double>{2, 20});
 }
 
-TEST_CASE("retain_grad keeps an intermediate's gradient; detach cuts the tape", "[tape]") {
+TEST_CASE("retain_grad keeps an intermediate's gradient — detach cuts the tape", "[tape]") {
     const Tensor x = float64({2});
     const Tensor y = x * 3.0;
     y.retain_grad();

@@ -122,7 +122,7 @@ TEST_CASE("cross_entropy with every target ignored is 0 with zero gradient", "[t
     CHECK(logits.grad().to_vector<double>() == std::vector<double>(4, 0));
 }
 
-TEST_CASE("embedding rows at padding_idx get no gradient; repeated ids add up", "[tensor][embedding]") {
+TEST_CASE("embedding rows at padding_idx get no gradient — repeated ids add up", "[tensor][embedding]") {
     const Tensor weight = tensor({{1.0, 2.0}, {3.0, 4.0}, {5.0, 6.0}}, {.requires_grad = true});
     const Tensor out = embedding(weight, from_vector<int64_t>({2, 0, 2, 1}, {2, 2}), 0);
     CHECK(out.shape() == Shape{2, 2, 2});

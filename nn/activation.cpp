@@ -1,0 +1,20 @@
+// Activation modules: thin wrappers over the elementwise ops relu and gelu.
+#include "nn/activation.h"
+
+namespace tapegrad::nn {
+
+std::string_view activation_name(Activation activation) { return activation == Activation::GELU ? "gelu" : "relu"; }
+
+Tensor apply_activation(const Tensor& x, Activation activation) {
+    return activation == Activation::GELU ? gelu(x) : relu(x);
+}
+
+Tensor ReLU::forward(const Tensor& x) const { return relu(x); }
+
+std::string GELU::extra_repr() const {
+    return options_.approximate == GeluApproximation::Tanh ? "approximate='tanh'" : "approximate='none'";
+}
+
+Tensor GELU::forward(const Tensor& x) const { return gelu(x, options_.approximate); }
+
+}  // namespace tapegrad::nn
