@@ -1,0 +1,60 @@
+// A training checkpoint: one directory holding everything needed to evaluate, translate, or resume
+// bit for bit (at the same thread count).
+//
+//   DIR/checkpoint.safetensors  the model ("model.<name>") and optimizer ("optimizer.<...>") tensors; its
+//                               metadata holds the config, both tokenizers and vocabularies, the scheduler
+//                               step and the trainer state (step, data-loader position, dropout RNGs) as JSON
+//   DIR/config.json             a readable copy of the config
+//   DIR/log.csv                 every step's metrics (appended by the trainer)
+//   DIR/loss_curve.svg          drawn at the end of training
+//
+// Everything a resume reads lives in the one safetensors file, written atomically (temp file + rename),
+// so a crash mid-save leaves the previous checkpoint intact.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "autograd/serialize/safetensors.h"
+#include "data/data_loader.h"
+#include "examples/translate/config.h"
+#include "examples/translate/experiment.h"
+#include "nn/seq2seq.h"
+#include "optim/optimizer.h"
+#include "optim/lr_schedule.h"
+
+namespace tapegrad::translate {
+
+struct TrainerState {
+    int64_t step = 0;
+    double train_seconds = 0;   // training time so far (without evaluation)
+    data::DataLoaderState loader;
+    std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> generators;  // dropout RNGs: seed, counter
+    int world_size = 1;
+
+    std::string to_json() const;
+    static TrainerState from_json(const std::string& json);
+};
+
+std::filesystem::path checkpoint_file(const std::filesystem::path& directory);
+
+void save_checkpoint(const std::filesystem::path& directory, const Experiment& experiment, nn::Module& model,
+                     const optim::Optimizer& optimizer, const optim::Scheduler& scheduler, const TrainerState& state);
+
+// What a checkpoint holds, before it is applied to a model.
+struct Checkpoint {
+    TrainConfig config;
+    SafetensorsContents contents;
+    TrainerState state;
+
+    // The experiment with the saved tokenizers and vocabularies.
+    Experiment experiment() const;
+    // The model's tensors without the "model." prefix, for load_state_dict.
+    NamedTensorList model_state() const;
+};
+
+// Throws std::runtime_error naming the directory when there is no checkpoint or it is unreadable.
+Checkpoint read_checkpoint(const std::filesystem::path& directory);
+
+}  // namespace tapegrad::translate

@@ -1,0 +1,33 @@
+// The translation model of a TrainConfig.
+#include "examples/translate/model.h"
+
+#include "nn/dropout.h"
+
+namespace tapegrad::translate {
+
+std::shared_ptr<nn::Seq2SeqTransformer> build_model(const TrainConfig& config, int64_t source_vocab_size,
+                                                    int64_t target_vocab_size, Generator& generator) {
+    return std::make_shared<nn::Seq2SeqTransformer>(
+        nn::Seq2SeqTransformerOptions{.source_vocab_size = source_vocab_size,
+                                      .target_vocab_size = target_vocab_size,
+                                      .embed_dim = config.embed_dim,
+                                      .num_heads = config.num_heads,
+                                      .num_encoder_layers = config.encoder_layers,
+                                      .num_decoder_layers = config.decoder_layers,
+                                      .ff_dim = config.ff_dim,
+                                      .dropout = config.dropout,
+                                      .norm_first = config.pre_norm,
+                                      .max_len = config.max_len,
+                                      .pad_id = 0,
+                                      .tie_target_embeddings = config.tie_embeddings},
+        generator);
+}
+
+std::vector<std::pair<std::string, Generator*>> dropout_generators(nn::Module& model) {
+    std::vector<std::pair<std::string, Generator*>> generators;
+    for (auto& [name, module] : model.named_modules())
+        if (auto* dropout = dynamic_cast<nn::Dropout*>(module)) generators.emplace_back(name, &dropout->generator());
+    return generators;
+}
+
+}  // namespace tapegrad::translate

@@ -1,0 +1,31 @@
+// The training loop of `translate train`.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "examples/translate/config.h"
+#include "examples/translate/evaluate.h"
+
+namespace tapegrad::translate {
+
+struct TrainRun {
+    TrainConfig config;
+    std::filesystem::path checkpoint_dir;  // checkpoints, log.csv and loss_curve.svg go here
+    bool resume = false;                   // continue from checkpoint_dir's checkpoint
+    // On resume the config comes from the checkpoint; these, when given, replace its run limits.
+    std::optional<int64_t> max_steps;
+    std::optional<double> max_minutes;
+    bool evaluate_test = true;             // score the test split at the end
+};
+
+struct TrainResult {
+    int64_t steps = 0;
+    double seconds = 0;      // training time, without evaluation
+    double final_loss = 0;   // mean training loss over the last log period
+    EvalResult test;         // on the test split (when evaluated)
+};
+
+TrainResult train(const TrainRun& run);
+
+}  // namespace tapegrad::translate
