@@ -1,0 +1,77 @@
+// TransformerEncoderLayer and TransformerEncoder: self-attention and feed-forward, each wrapped in a
+// residual connection and a LayerNorm (post-norm or pre-norm).
+#include "nn/transformer_encoder.h"
+
+#include <stdexcept>
+
+namespace tapegrad::nn {
+
+TransformerEncoderLayer::TransformerEncoderLayer(const TransformerLayerOptions& options, Generator& generator)
+    : options_(validate_layer_options(options, "TransformerEncoderLayer")) {
+    const int64_t E = options.embed_dim;
+    self_attn_ = register_module("self_attn", std::make_shared<MultiHeadAttention>(
+        MultiHeadAttentionOptions{.embed_dim = E, .num_heads = options.num_heads, .dropout = options.dropout},
+        generator));
+    linear1_ = register_module("linear1", std::make_shared<Linear>(LinearOptions{.in_features = E, .out_features = options.ff_dim}, generator));
+    dropout_ = register_module("dropout", std::make_shared<Dropout>(DropoutOptions{.p = options.dropout}, generator));
+    linear2_ = register_module("linear2", std::make_shared<Linear>(LinearOptions{.in_features = options.ff_dim, .out_features = E}, generator));
+    norm1_ = register_module("norm1", std::make_shared<LayerNorm>(LayerNormOptions{.normalized_shape = {E}, .eps = options.layer_norm_eps}));
+    norm2_ = register_module("norm2", std::make_shared<LayerNorm>(LayerNormOptions{.normalized_shape = {E}, .eps = options.layer_norm_eps}));
+    dropout1_ = register_module("dropout1", std::make_shared<Dropout>(DropoutOptions{.p = options.dropout}, generator));
+    dropout2_ = register_module("dropout2", std::make_shared<Dropout>(DropoutOptions{.p = options.dropout}, generator));
+}
+
+std::string TransformerEncoderLayer::extra_repr() const {
+    return fmt::format("embed_dim={}, num_heads={}, ff_dim={}, dropout={}, activation={}, norm_first={}",
+                       options_.embed_dim, options_.num_heads, options_.ff_dim, options_.dropout,
+                       activation_name(options_.activation), options_.norm_first);
+}
+
+Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
+    // self-attention: query = key = value = x, no causal mask — the encoder sees both directions.
+    return dropout1_->forward(self_attn_->forward(x, x, x, mask, key_padding_mask).output);  // (B, S, E)
+}
+
+Tensor TransformerEncoderLayer::feed_forward_block(const Tensor& x) {
+    return dropout2_->forward(linear2_->forward(dropout_->forward(apply_activation(linear1_->forward(x), options_.activation))));
+}
+
+Tensor TransformerEncoderLayer::forward(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
+    if (x.dim() != 3 || x.size(2) != options_.embed_dim)
+        throw std::invalid_argument(fmt::format("TransformerEncoderLayer: expected x (B, S, {}), got {}",
+                                                options_.embed_dim, shape_string(x.shape())));
+    Tensor h = x;  // (B, S, E), the residual stream
+    if (options_.norm_first) {
+        h = h + self_attention_block(norm1_->forward(h), mask, key_padding_mask);
+        h = h + feed_forward_block(norm2_->forward(h));
+    } else {
+        h = norm1_->forward(h + self_attention_block(h, mask, key_padding_mask));
+        h = norm2_->forward(h + feed_forward_block(h));
+    }
+    return h;
+}
+
+TransformerEncoder::TransformerEncoder(const TransformerEncoderOptions& options, Generator& generator)
+    : options_(options) {
+    validate_layer_options(options.layer, "TransformerEncoder");
+    if (options.num_layers <= 0)
+        throw std::invalid_argument(fmt::format("TransformerEncoder: num_layers must be positive, got {}", options.num_layers));
+    layers_ = register_module("layers", std::make_shared<ModuleList>());
+    for (int64_t i = 0; i < options.num_layers; ++i)
+        layers_->push_back(std::make_shared<TransformerEncoderLayer>(options.layer, generator));
+    if (options.final_norm)
+        norm_ = register_module("norm", std::make_shared<LayerNorm>(LayerNormOptions{
+                                            .normalized_shape = {options.layer.embed_dim}, .eps = options.layer.layer_norm_eps}));
+}
+
+std::string TransformerEncoder::extra_repr() const {
+    return fmt::format("num_layers={}, final_norm={}", options_.num_layers, options_.final_norm);
+}
+
+Tensor TransformerEncoder::forward(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
+    Tensor h = x;  // (B, S, E)
+    for (std::size_t i = 0; i < layers_->size(); ++i) h = layer(i).forward(h, mask, key_padding_mask);
+    return norm_ ? norm_->forward(h) : h;
+}
+
+}  // namespace tapegrad::nn
