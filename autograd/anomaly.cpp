@@ -14,6 +14,17 @@ AnomalyGuard::AnomalyGuard() : previous_(anomaly_enabled) { anomaly_enabled = tr
 AnomalyGuard::~AnomalyGuard() { anomaly_enabled = previous_; }
 bool is_anomaly_enabled() { return anomaly_enabled; }
 
+bool any_nan(const Tensor& x) {
+    if (!is_floating(x.dtype())) return false;
+    const Tensor packed = x.contiguous();
+    return visit_floating(x.dtype(), [&]<typename T>() {
+        const T* data = packed.data<T>();
+        for (int64_t i = 0; i < packed.numel(); ++i)
+            if (std::isnan(data[i])) return true;
+        return false;
+    });
+}
+
 bool all_finite(const Tensor& x) {
     if (!is_floating(x.dtype())) return true;
     const Tensor packed = x.contiguous();

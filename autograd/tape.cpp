@@ -23,6 +23,18 @@ std::string describe_inputs(const std::vector<Tensor>& inputs) {
     return out;
 }
 
+// A forward is anomalous when it makes a NaN, or an infinity out of finite inputs (overflow, log 0).
+// Infinities passed on from an input, and -inf written on purpose by masked_fill (attention masks),
+// are not anomalies.
+bool forward_is_anomalous(const TapeEntry& entry) {
+    if (all_finite(entry.output)) return false;
+    if (any_nan(entry.output)) return true;
+    if (std::string_view(entry.op) == "masked_fill") return false;
+    for (const Tensor& input : entry.inputs)
+        if (input.defined() && !all_finite(input)) return false;
+    return true;
+}
+
 }  // namespace
 
 Tape::Tape() : generation_(next_generation++) {}
@@ -42,7 +54,7 @@ void Tape::push(TapeEntry entry) {
     out.requires_grad = true;
     out.tape_index = static_cast<int64_t>(entries_.size());
     out.tape_generation = generation_;
-    if (is_anomaly_enabled() && !all_finite(entry.output))
+    if (is_anomaly_enabled() && forward_is_anomalous(entry))
         throw std::runtime_error(fmt::format("anomaly: forward of '{}' produced NaN or Inf (inputs {}; output {})",
                                              entry.op, describe_inputs(entry.inputs),
                                              shape_string(entry.output.shape())));

@@ -132,6 +132,11 @@ TEST_CASE("anomaly mode names the first op that makes NaN or Inf", "[tape][anoma
     {
         AnomalyGuard anomaly;
         CHECK_THROWS_WITH(log(x), Catch::Contains("anomaly") && Catch::Contains("'log'") && Catch::Contains("[2]"));
+        // Intended infinities are not anomalies: an attention mask filled with -inf, and what it passes on.
+        const Tensor scores = float64({0.5, 1.5});
+        const Tensor masked = masked_fill(scores, from_vector<int64_t>({0, 1}, {2}, {.dtype = DType::Bool}), -INFINITY);
+        CHECK_NOTHROW(softmax(masked + 1.0, 0));
+        CHECK_THROWS_WITH(exp(scores * 1000.0), Catch::Contains("forward of 'exp'"));  // overflow from finite inputs
         const Tensor zero = float64({0});
         const Tensor y = sqrt(zero);  // finite forward, infinite gradient
         CHECK_THROWS_WITH(y.sum().backward(), Catch::Contains("backward of 'sqrt'"));
