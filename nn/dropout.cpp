@@ -14,7 +14,9 @@ const DropoutOptions& validated(const DropoutOptions& options) {
 }  // namespace
 
 Dropout::Dropout(const DropoutOptions& options, Generator& parent)
-    : options_(validated(options)), generator_(parent.next_u64()) {}
+    : options_(validated(options)), generator_(parent.next_u64()) {
+    register_generator("generator", generator_);
+}
 
 std::string Dropout::extra_repr() const { return fmt::format("p={}", options_.p); }
 

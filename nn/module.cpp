@@ -37,6 +37,20 @@ Tensor Module::register_buffer(const std::string& name, Tensor value) {
     return buffers_.back().second;
 }
 
+void Module::register_generator(const std::string& name, Generator& generator) {
+    for (const auto& [existing, g] : generators_)
+        if (existing == name)
+            throw std::invalid_argument(fmt::format("{}: the generator '{}' is already registered", type_name(), name));
+    generators_.emplace_back(name, &generator);
+}
+
+std::vector<std::pair<std::string, Generator*>> Module::named_generators() {
+    std::vector<std::pair<std::string, Generator*>> out = generators_;
+    for (const auto& [name, child] : children_)
+        for (const auto& [path, generator] : child->named_generators()) out.emplace_back(name + "." + path, generator);
+    return out;
+}
+
 void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
     check_new_name(name);
     if (!module) throw std::invalid_argument(fmt::format("{}: submodule '{}' is null", type_name(), name));

@@ -34,6 +34,9 @@ public:
     NamedTensors named_parameters() const;
     std::vector<Tensor> parameters() const;
     NamedTensors named_buffers() const;
+    // The random number generators modules draw from (dropout masks), by dotted name, so that a
+    // checkpoint can save their states and a resumed run draws the same masks.
+    std::vector<std::pair<std::string, Generator*>> named_generators();
     // This module ("") and every descendant, by dotted path.
     std::vector<std::pair<std::string, Module*>> named_modules();
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const { return children_; }
@@ -66,6 +69,8 @@ protected:
     Tensor register_parameter(const std::string& name, Tensor value);
     // Registers saved, untrained state (a positional-encoding table, for example).
     Tensor register_buffer(const std::string& name, Tensor value);
+    // Registers a generator the module owns (it must live as long as the module).
+    void register_generator(const std::string& name, Generator& generator);
     template <typename M>
     std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
         add_child(name, module);
@@ -80,6 +85,7 @@ private:
 
     NamedTensors parameters_;
     NamedTensors buffers_;
+    std::vector<std::pair<std::string, Generator*>> generators_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
     bool training_ = true;
 };

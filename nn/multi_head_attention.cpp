@@ -45,6 +45,7 @@ MultiHeadAttention::MultiHeadAttention(const MultiHeadAttentionOptions& options,
     v_proj_ = register_module("v_proj", projection(options, generator));
     out_proj_ = register_module("out_proj", projection(options, generator));
     generator_ = Generator(generator.next_u64());
+    register_generator("generator", generator_);  // attention dropout's masks
 }
 
 std::string MultiHeadAttention::extra_repr() const {

@@ -30,7 +30,7 @@ struct TrainerState {
     int64_t step = 0;
     double train_seconds = 0;   // training time so far (without evaluation)
     data::DataLoaderState loader;
-    std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> generators;  // dropout RNGs: seed, counter
+    std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> generators;  // the model's RNGs (dropout): seed, counter
     int world_size = 1;
 
     std::string to_json() const;

@@ -1,8 +1,6 @@
 // The translation model of a TrainConfig.
 #include "examples/translate/model.h"
 
-#include "nn/dropout.h"
-
 namespace tapegrad::translate {
 
 std::shared_ptr<nn::Seq2SeqTransformer> build_model(const TrainConfig& config, int64_t source_vocab_size,
@@ -21,13 +19,6 @@ std::shared_ptr<nn::Seq2SeqTransformer> build_model(const TrainConfig& config, i
                                       .pad_id = 0,
                                       .tie_target_embeddings = config.tie_embeddings},
         generator);
-}
-
-std::vector<std::pair<std::string, Generator*>> dropout_generators(nn::Module& model) {
-    std::vector<std::pair<std::string, Generator*>> generators;
-    for (auto& [name, module] : model.named_modules())
-        if (auto* dropout = dynamic_cast<nn::Dropout*>(module)) generators.emplace_back(name, &dropout->generator());
-    return generators;
 }
 
 }  // namespace tapegrad::translate

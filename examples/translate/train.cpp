@@ -80,9 +80,14 @@ TrainResult train(const TrainRun& run) {
         scheduler.load_state_dict(checkpoint->contents.metadata);
         state = checkpoint->state;
         loader.set_state(state.loader);
-        for (auto& [name, generator_ptr] : dropout_generators(*model))
-            for (const auto& [saved_name, saved] : state.generators)
-                if (saved_name == name) generator_ptr->set_state(saved.first, saved.second);
+        for (auto& [name, generator_ptr] : model->named_generators()) {
+            const auto saved = std::find_if(state.generators.begin(), state.generators.end(),
+                                            [&name](const auto& entry) { return entry.first == name; });
+            if (saved == state.generators.end())
+                throw std::runtime_error(fmt::format("{}: the checkpoint has no state for the generator '{}'",
+                                                     checkpoint_file(run.checkpoint_dir).string(), name));
+            generator_ptr->set_state(saved->second.first, saved->second.second);
+        }
     }
     const int64_t vocab = experiment.target.vocab.size();
     fmt::print("{} | {} training pairs, {} validation, {} test | vocab {} -> {} | {} parameters{}\n",
@@ -96,7 +101,7 @@ TrainResult train(const TrainRun& run) {
     auto save = [&] {
         state.loader = loader.state();
         state.generators.clear();
-        for (auto& [name, g] : dropout_generators(*model)) state.generators.emplace_back(name, std::make_pair(g->seed(), g->counter()));
+        for (auto& [name, g] : model->named_generators()) state.generators.emplace_back(name, std::make_pair(g->seed(), g->counter()));
         save_checkpoint(run.checkpoint_dir, experiment, *model, *optimizer, scheduler, state);
     };
 

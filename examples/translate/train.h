@@ -14,8 +14,8 @@ struct TrainRun {
     std::filesystem::path checkpoint_dir;  // checkpoints, log.csv and loss_curve.svg go here
     bool resume = false;                   // continue from checkpoint_dir's checkpoint
     // On resume the config comes from the checkpoint; these, when given, replace its run limits.
-    std::optional<int64_t> max_steps;
-    std::optional<double> max_minutes;
+    std::optional<int64_t> max_steps = {};
+    std::optional<double> max_minutes = {};
     bool evaluate_test = true;             // score the test split at the end
 };
 
