@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/serialize/atomic_file.h"
+#include "examples/translate/model.h"
 
 namespace tapegrad::translate {
 
@@ -85,6 +86,13 @@ NamedTensorList Checkpoint::model_state() const {
     for (const auto& [name, tensor] : contents.tensors)
         if (name.rfind("model.", 0) == 0) state.emplace_back(name.substr(6), tensor);
     return state;
+}
+
+std::shared_ptr<nn::Seq2SeqTransformer> Checkpoint::load_model(const Experiment& experiment) const {
+    Generator unused(0);  // the initial values are overwritten by the checkpoint's
+    auto model = build_model(config, experiment.source.vocab.size(), experiment.target.vocab.size(), unused);
+    model->load_state_dict(model_state());
+    return model;
 }
 
 }  // namespace tapegrad::translate

@@ -52,6 +52,8 @@ struct Checkpoint {
     Experiment experiment() const;
     // The model's tensors without the "model." prefix, for load_state_dict.
     NamedTensorList model_state() const;
+    // The trained model, built from the config and loaded with model_state().
+    std::shared_ptr<nn::Seq2SeqTransformer> load_model(const Experiment& experiment) const;
 };
 
 // Throws std::runtime_error naming the directory when there is no checkpoint or it is unreadable.

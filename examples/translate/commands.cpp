@@ -10,7 +10,6 @@
 
 #include "examples/translate/checkpoint.h"
 #include "examples/translate/evaluate.h"
-#include "examples/translate/model.h"
 #include "examples/translate/train.h"
 
 namespace tapegrad::translate {
@@ -75,9 +74,7 @@ int eval_command(const std::vector<std::string>& arguments) {
     omp_set_num_threads(threads);
     const Checkpoint checkpoint = read_checkpoint(directory);
     const Experiment experiment = checkpoint.experiment();
-    Generator generator(0);
-    auto model = build_model(checkpoint.config, experiment.source.vocab.size(), experiment.target.vocab.size(), generator);
-    model->load_state_dict(checkpoint.model_state());
+    auto model = checkpoint.load_model(experiment);
     const EvalResult result = evaluate(*model, experiment, experiment.splits.test);
     fmt::print("test: exact match {:.2f}%, token accuracy {:.2f}%, {} ({} sentences)\n", 100 * result.exact_match,
                100 * result.token_accuracy, format_bleu(result.bleu), result.sentences);

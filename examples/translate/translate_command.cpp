@@ -10,7 +10,6 @@
 #include "examples/translate/commands.h"
 #include "examples/translate/decode.h"
 #include "examples/translate/heatmap_svg.h"
-#include "examples/translate/model.h"
 #include "nn/attention_module.h"
 
 namespace tapegrad::translate {
@@ -108,9 +107,7 @@ int translate_command(const std::vector<std::string>& arguments) {
     omp_set_num_threads(threads);
     const Checkpoint checkpoint = read_checkpoint(directory);
     const Experiment experiment = checkpoint.experiment();
-    Generator generator(0);
-    auto model = build_model(checkpoint.config, experiment.source.vocab.size(), experiment.target.vocab.size(), generator);
-    model->load_state_dict(checkpoint.model_state());
+    auto model = checkpoint.load_model(experiment);
     const int64_t max_len = checkpoint.config.max_len - 1;
     for (std::size_t i = 0; i < sentences.size(); ++i) {
         const std::vector<int64_t> source_ids = experiment.source.encode(sentences[i]);

@@ -85,9 +85,7 @@ TEST_CASE("trainer: beam search with beam 1 gives exactly the greedy output", "[
     train({.config = config, .checkpoint_dir = directory, .evaluate_test = false});
     const Checkpoint checkpoint = read_checkpoint(directory);
     const Experiment experiment = checkpoint.experiment();
-    Generator generator(0);
-    auto model = build_model(checkpoint.config, experiment.source.vocab.size(), experiment.target.vocab.size(), generator);
-    model->load_state_dict(checkpoint.model_state());
+    auto model = checkpoint.load_model(experiment);
     for (std::size_t i = 0; i < 20; ++i) {
         const auto source = experiment.source.encode(experiment.splits.test.at(i).source);
         const auto greedy = greedy_decode(*model, from_vector(source, {1, static_cast<int64_t>(source.size())}), 30)[0];
