@@ -1,17 +1,84 @@
 // matmul: a @ b with broadcast batch dimensions.
 #include "autograd/ops/matmul.h"
 
+#include <array>
 #include <stdexcept>
+#include <vector>
 
 #include "autograd/kernels/gemm.h"
+#include "autograd/kernels/strided_loop.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
 
 namespace tapegrad {
+namespace {
+
+// The GEMM kernel reads any strides, but streams fastest along a unit stride: a matrix whose rows or
+// columns are contiguous (row-major, or a transpose of one) is passed as it is; only a matrix with
+// neither (a slice with a step, say) is copied first.
+Tensor gemm_ready(const Tensor& x) {
+    const int64_t rows = x.size(-2), cols = x.size(-1);
+    const bool row_contiguous = cols == 1 || x.strides().end()[-1] == 1;
+    const bool col_contiguous = rows == 1 || x.strides().end()[-2] == 1;
+    return row_contiguous || col_contiguous ? x : x.contiguous();
+}
+
+// One operand of the kernel: the matrix strides, and where each batch entry starts. A size-1 axis gets
+// stride 1 (its stride is never used) so the kernel sees the contiguous layout it is.
+template <typename T>
+kernels::GemmOperand<T> gemm_operand(const Tensor& x, const Shape& batch_strides, const Shape& batch_shape,
+                                     std::vector<int64_t>& offsets) {
+    kernels::GemmOperand<T> operand{x.data<T>(), x.size(-2) == 1 ? 1 : x.strides().end()[-2],
+                                    x.size(-1) == 1 ? 1 : x.strides().end()[-1], 0, nullptr};
+    if (batch_shape.size() == 1) {
+        operand.batch_stride = batch_strides[0];
+        return operand;
+    }
+    // Batch axes whose strides do not merge into one (heads split out of the features: (B, H, T, D)
+    // with H inside T): a table of where each entry starts, in row-major order of the batch index.
+    offsets.assign(static_cast<std::size_t>(shape_numel(batch_shape)), 0);
+    Shape index(batch_shape.size(), 0);
+    for (int64_t& offset : offsets) {
+        for (std::size_t axis = 0; axis < index.size(); ++axis) offset += index[axis] * batch_strides[axis];
+        for (int64_t axis = static_cast<int64_t>(index.size()) - 1; axis >= 0; --axis) {  // next index, odometer-style
+            if (++index[axis] < batch_shape[axis]) break;
+            index[axis] = 0;
+        }
+    }
+    operand.batch_offsets = offsets.data();
+    return operand;
+}
+
+// out (batch..., n, m) = a (batch..., n, k) @ b (batch..., k, m), batch axes already broadcast-compatible.
+void multiply_into(const Tensor& out, const Tensor& a_in, const Tensor& b_in, const Shape& batch) {
+    const Tensor a = gemm_ready(a_in), b = gemm_ready(b_in);
+    const int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
+    // Batch strides of each operand as seen from the broadcast batch (0 on broadcast axes), then batch
+    // axes that every operand steps through alike merged into one.
+    Shape a_full = batch, b_full = batch, out_strides(batch.size());
+    a_full.insert(a_full.end(), {n, k});
+    b_full.insert(b_full.end(), {k, m});
+    const Shape a_strides = kernels::broadcast_strides(a, a_full), b_strides = kernels::broadcast_strides(b, b_full);
+    for (std::size_t axis = 0; axis < batch.size(); ++axis) out_strides[axis] = out.strides()[axis];
+    const auto layout = kernels::coalesce<3>(batch, {Shape(a_strides.begin(), a_strides.end() - 2),
+                                                     Shape(b_strides.begin(), b_strides.end() - 2), out_strides});
+    visit_floating(a.dtype(), [&]<typename T>() {
+        std::vector<int64_t> a_offsets, b_offsets;
+        const auto a_operand = gemm_operand<T>(a, layout.strides[0], layout.shape, a_offsets);
+        const auto b_operand = gemm_operand<T>(b, layout.strides[1], layout.shape, b_offsets);
+        // out is freshly allocated and contiguous: entry p of the batch starts at p·n·m.
+        kernels::gemm<T>({.batch = shape_numel(batch), .m = n, .n = m, .k = k}, a_operand, b_operand,
+                         {out.data<T>(), m, n * m});
+    });
+}
+
+}  // namespace
 
 // With out = a @ b and L the loss: dL/da = dout @ bᵀ and dL/db = aᵀ @ dout (each (n x k) and (k x m)).
-// Where a batch axis was broadcast, accumulate_grad sums the gradient over it.
+// Where a batch axis was broadcast, accumulate_grad sums the gradient over it. For a plain matrix b
+// shared by a batch of a, that sum Σ_p a_pᵀ @ dout_p is itself one product, (a as (P·n, k))ᵀ @ (dout
+// as (P·n, m)): computing it so keeps the summation inside the GEMM instead of a (P, k, m) temporary.
 Tensor matmul(const Tensor& a, const Tensor& b) {
     if (a.dim() == 0 || b.dim() == 0)
         throw std::invalid_argument(fmt::format("matmul: both operands need at least one dimension, got {} @ {}",
@@ -25,30 +92,28 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     if (a.dtype() != b.dtype() || !is_floating(a.dtype()))
         throw std::invalid_argument(fmt::format("matmul: operands must share a floating dtype, got {} @ {}",
                                                 dtype_name(a.dtype()), dtype_name(b.dtype())));
-    const int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
+    const int64_t n = a.size(-2), m = b.size(-1);
     const Shape batch_a(a.shape().begin(), a.shape().end() - 2);
     const Shape batch_b(b.shape().begin(), b.shape().end() - 2);
     const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
-    const int64_t batch_count = shape_numel(batch);
 
     Shape out_shape = batch;
     out_shape.push_back(n);
     out_shape.push_back(m);
     Tensor out = empty(out_shape, {.dtype = a.dtype()});
     {
-        NoGradGuard no_grad;  // the layout changes below are internal to this op
-        Shape a_full = batch, b_full = batch;
-        a_full.insert(a_full.end(), {n, k});
-        b_full.insert(b_full.end(), {k, m});
-        const Tensor packed_a = expand(a, a_full).contiguous();
-        const Tensor packed_b = expand(b, b_full).contiguous();
-        visit_floating(a.dtype(), [&]<typename T>() {
-            kernels::gemm<T>(batch_count, n, m, k, packed_a.data<T>(), packed_b.data<T>(), out.data<T>());
-        });
+        NoGradGuard no_grad;  // any layout copy below is internal to this op
+        multiply_into(out, a, b, batch);
     }
     record("matmul", {a, b}, out, [a, b](const Tensor& dout) {
         if (a.requires_grad()) accumulate_grad(a, matmul(dout, transpose(b, -1, -2)));
-        if (b.requires_grad()) accumulate_grad(b, matmul(transpose(a, -1, -2), dout));
+        if (!b.requires_grad()) return;
+        if (b.dim() == 2 && a.dim() > 2) {
+            const int64_t k = a.size(-1), m = b.size(-1);
+            accumulate_grad(b, matmul(transpose(reshape(a, {-1, k}), 0, 1), reshape(dout, {-1, m})));
+        } else {
+            accumulate_grad(b, matmul(transpose(a, -1, -2), dout));
+        }
     });
     return out;
 }
