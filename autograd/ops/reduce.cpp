@@ -103,9 +103,11 @@ ValuesIndices extreme(const Tensor& x, int64_t axis, bool keepdim, const char* o
             int64_t inner = 1;
             for (int64_t a = along + 1; a < source.dim(); ++a) inner *= source.shape()[a];
             const int64_t outer = packed.numel() / inner;
+            T* d = dx.data<T>();
+            const T* g = packed.data<T>();
+            const int64_t* chosen = idx.data<int64_t>();
             for (int64_t o = 0; o < outer; ++o)
-                for (int64_t i = 0; i < inner; ++i)
-                    dx.data<T>()[(o * size + idx.data<int64_t>()[o * inner + i]) * inner + i] += packed.data<T>()[o * inner + i];
+                for (int64_t i = 0; i < inner; ++i) d[(o * size + chosen[o * inner + i]) * inner + i] += g[o * inner + i];
         });
         accumulate_grad(x, dx.reshape(x.shape()));
     });
