@@ -1,31 +1,60 @@
-// Timing and output helpers shared by the bench subcommands.
+// Option parsing, timing, memory and output helpers shared by the bench subcommands.
 #include "bench/bench.h"
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iostream>
+#include <stdexcept>
 
 namespace tapegrad::bench {
 
+bool parse_options(const boost::program_options::options_description& options, const std::vector<std::string>& args,
+                   boost::program_options::variables_map& values) {
+    namespace po = boost::program_options;
+    po::store(po::command_line_parser(args).options(options).run(), values);
+    if (values.count("help")) {
+        std::cout << options << '\n';
+        return false;
+    }
+    po::notify(values);
+    return true;
+}
+
+double milliseconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
 Timing time_calls(const std::function<void()>& run, int repeats, double min_sample_ms) {
-    using Clock = std::chrono::steady_clock;
-    auto elapsed_ms = [](Clock::time_point start) {
-        return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    };
-    auto start = Clock::now();
+    auto start = std::chrono::steady_clock::now();
     run();  // warm-up: first-touch of buffers, thread start-up
-    const double first_ms = std::max(elapsed_ms(start), 1e-4);
+    const double first_ms = std::max(milliseconds_since(start), 1e-4);
     const int calls = std::max(1, static_cast<int>(min_sample_ms / first_ms));
     std::vector<double> samples;
     for (int r = 0; r < std::max(repeats, 1); ++r) {
-        start = Clock::now();
+        start = std::chrono::steady_clock::now();
         for (int i = 0; i < calls; ++i) run();
-        samples.push_back(elapsed_ms(start) / calls);
+        samples.push_back(milliseconds_since(start) / calls);
     }
+    const Summary summary = summarize(std::move(samples));
+    return {.median_ms = summary.median, .min_ms = summary.min};
+}
+
+Summary summarize(std::vector<double> samples) {
+    if (samples.empty()) throw std::invalid_argument("summarize: no samples");
     std::sort(samples.begin(), samples.end());
     const std::size_t half = samples.size() / 2;
-    return {.median_ms = samples.size() % 2 ? samples[half] : 0.5 * (samples[half - 1] + samples[half]),
-            .min_ms = samples.front()};
+    return {.median = samples.size() % 2 ? samples[half] : 0.5 * (samples[half - 1] + samples[half]),
+            .min = samples.front(),
+            .max = samples.back()};
+}
+
+double peak_rss_mib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
 void print_json_line(const nlohmann::json& record) {

@@ -6,7 +6,6 @@
 // --batch runs that many independent products in one call (attention's (B·H, T, D) @ (B·H, D, S)).
 #include <omp.h>
 
-#include <iostream>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -59,12 +58,7 @@ int sgemm_main(const std::vector<std::string>& args) {
         ("kernels", po::value(&kernels_name)->default_value("fast"), "fast, reference or check")
         ("isa", po::value(&isa_name)->default_value("best"), "fast kernels only: best, avx512, avx2 or portable");
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    if (vm.count("help")) {
-        std::cout << options << '\n';
-        return 0;
-    }
-    po::notify(vm);
+    if (!parse_options(options, args, vm)) return 0;
     if (m <= 0 || n <= 0 || k <= 0 || batch <= 0 || threads <= 0)
         throw std::invalid_argument("--m, --n, --k, --batch and --threads must be positive");
     const bool trans_a = vm["trans-a"].as<bool>(), trans_b = vm["trans-b"].as<bool>();
