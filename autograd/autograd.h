@@ -1,6 +1,7 @@
 // Everything in autograd/: tensors, the tape, every op, gradcheck. Include this to use tapegrad's core.
 #pragma once
 
+#include "autograd/allocator.h"
 #include "autograd/anomaly.h"
 #include "autograd/generator.h"
 #include "autograd/gradcheck.h"
@@ -10,5 +11,6 @@
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/reduce.h"
 #include "autograd/ops/shape_ops.h"
+#include "autograd/profiler.h"
 #include "autograd/tape.h"
 #include "autograd/tensor.h"

@@ -27,19 +27,28 @@ void NestedList::flatten(std::vector<double>& out) const {
     for (const NestedList& item : std::get<std::vector<NestedList>>(value_)) item.flatten(out);
 }
 
-Tensor empty(const Shape& shape, TensorOptions options) {
+namespace {
+Tensor make_empty(const Shape& shape, TensorOptions options, bool zeroed, const char* op) {
     for (int64_t size : shape)
-        if (size < 0) throw std::invalid_argument(fmt::format("empty: negative size in shape {}", shape_string(shape)));
+        if (size < 0) throw std::invalid_argument(fmt::format("{}: negative size in shape {}", op, shape_string(shape)));
     if (options.requires_grad && !is_floating(options.dtype))
-        throw std::invalid_argument(fmt::format("empty: only floating-point tensors can require grad, got {}",
+        throw std::invalid_argument(fmt::format("{}: only floating-point tensors can require grad, got {}", op,
                                                 dtype_name(options.dtype)));
     auto impl = std::make_shared<TensorImpl>();
-    impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(shape_numel(shape)) * dtype_size(options.dtype));
+    const auto bytes = static_cast<std::size_t>(shape_numel(shape)) * dtype_size(options.dtype);
+    impl->storage = zeroed ? std::make_shared<Storage>(bytes) : std::make_shared<Storage>(bytes, Storage::Uninitialized{});
     impl->shape = shape;
     impl->strides = contiguous_strides(shape);
     impl->dtype = options.dtype;
     impl->requires_grad = options.requires_grad;
     return Tensor(std::move(impl));
+}
+}  // namespace
+
+Tensor empty(const Shape& shape, TensorOptions options) { return make_empty(shape, options, true, "empty"); }
+
+Tensor empty_uninitialized(const Shape& shape, TensorOptions options) {
+    return make_empty(shape, options, false, "empty_uninitialized");
 }
 
 Tensor tensor(const NestedList& values, TensorOptions options) {

@@ -8,17 +8,10 @@
 namespace tapegrad {
 namespace {
 
-// SplitMix64's finaliser (Steele, Lea & Flood, 2014): a bijective mix of 64 bits.
-uint64_t mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 // Fills out[i] = value(first_counter + per_element * i) in parallel; value depends only on its counters.
 template <typename Fill>
 Tensor random_tensor(const Shape& shape, TensorOptions options, Generator& generator, uint64_t per_element, Fill fill) {
-    Tensor out = empty(shape, {.dtype = options.dtype});
+    Tensor out = empty_uninitialized(shape, {.dtype = options.dtype});
     const int64_t n = out.numel();
     const uint64_t first = generator.reserve(per_element * static_cast<uint64_t>(n));
     visit_dtype(options.dtype, [&]<typename T>() {
@@ -32,10 +25,6 @@ Tensor random_tensor(const Shape& shape, TensorOptions options, Generator& gener
 }
 
 }  // namespace
-
-uint64_t Generator::bits(uint64_t counter) const {
-    return mix(seed_ * 0x9e3779b97f4a7c15ULL + mix(counter + 0x632be59bd9b4e019ULL));
-}
 
 double Generator::next_double() { return bits_to_unit(next_u64()); }
 

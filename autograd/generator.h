@@ -27,8 +27,15 @@ public:
         counter_ += count;
         return first;
     }
-    // The 64 random bits at a counter (pure: no state change).
-    uint64_t bits(uint64_t counter) const;
+    // The 64 random bits at a counter (pure: no state change). Inline: kernels call it per element.
+    uint64_t bits(uint64_t counter) const { return splitmix64_mix(seed_ * 0x9e3779b97f4a7c15ULL + splitmix64_mix(counter + 0x632be59bd9b4e019ULL)); }
+
+    // SplitMix64's finaliser (Steele, Lea & Flood, 2014): a bijective mix of 64 bits.
+    static uint64_t splitmix64_mix(uint64_t z) {
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
 
     // Scalar draws for host-side code (shuffling, sampling).
     uint64_t next_u64() { return bits(reserve(1)); }

@@ -7,6 +7,7 @@
 #include "autograd/anomaly.h"
 #include "autograd/kernels/copy.h"
 #include "autograd/ops/reduce.h"
+#include "autograd/profiler.h"
 
 namespace tapegrad {
 namespace {
@@ -58,6 +59,7 @@ void Tape::push(TapeEntry entry) {
         throw std::runtime_error(fmt::format("anomaly: forward of '{}' produced NaN or Inf (inputs {}; output {})",
                                              entry.op, describe_inputs(entry.inputs),
                                              shape_string(entry.output.shape())));
+    if (is_profiling()) detail::profile_forward(entry.op);
     entries_.push_back(std::move(entry));
 }
 
@@ -86,10 +88,21 @@ void Tape::backward(const Tensor& root, const Tensor& root_grad, bool retain_gra
         TensorImpl& out = entry.output.impl();
         if (!out.grad) continue;  // the output does not influence the root
         running_entry_ = i;
-        entry.backward(Tensor(out.grad));
+        if (is_profiling()) {
+            const auto start = std::chrono::steady_clock::now();
+            entry.backward(Tensor(out.grad));
+            detail::profile_backward(
+                entry.op, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        } else {
+            entry.backward(Tensor(out.grad));
+        }
         if (!out.retains_grad) out.grad.reset();  // intermediate gradients are not kept
     }
-    if (!retain_graph) clear();
+    if (!retain_graph) {
+        ProfileSection section("free tape");  // releasing every intermediate the tape kept alive
+        clear();
+    }
+    if (is_profiling()) detail::profile_mark();
 }
 
 void accumulate_grad(const Tensor& input, const Tensor& grad) {
@@ -116,7 +129,9 @@ void accumulate_grad(const Tensor& input, const Tensor& grad) {
         // A leaf's .grad is its own buffer (optimizers and clipping modify it in place), so it must not
         // alias a gradient that another input also received; an intermediate's may.
         impl.grad = (input.is_leaf() ? summed.clone() : summed.contiguous()).impl_ptr();
-    } else if (input.is_leaf()) {
+    } else if (input.is_leaf() || (impl.grad.use_count() == 1 && impl.grad->storage.use_count() == 1)) {
+        // A leaf's own buffer, or an intermediate's gradient that no other handle or view can see:
+        // adding in place changes nothing anyone else reads.
         kernels::add_into(Tensor(impl.grad), summed);
     } else {
         Tensor total = empty(input.shape(), {.dtype = input.dtype()});

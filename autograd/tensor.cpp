@@ -1,6 +1,8 @@
 // Tensor: the handle, its storage, and the accessors; creation functions live in creation.cpp.
 #include "autograd/tensor.h"
 
+#include "autograd/allocator.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -12,15 +14,12 @@
 
 namespace tapegrad {
 
-Storage::Storage(std::size_t bytes) : bytes_(bytes) {
-    // aligned_alloc wants a size that is a multiple of the alignment; never allocate zero bytes.
-    const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + 63) / 64 * 64;
-    data_ = static_cast<std::byte*>(std::aligned_alloc(64, rounded));
-    if (data_ == nullptr) throw std::bad_alloc();
-    std::memset(data_, 0, rounded);
-}
+Storage::Storage(std::size_t bytes) : Storage(bytes, Uninitialized{}) { std::memset(data_, 0, bytes_); }
 
-Storage::~Storage() { std::free(data_); }
+Storage::Storage(std::size_t bytes, Uninitialized)
+    : data_(static_cast<std::byte*>(allocate_block(bytes))), bytes_(bytes) {}
+
+Storage::~Storage() { free_block(data_, bytes_); }
 
 TensorImpl& Tensor::impl() const {
     if (!impl_) throw std::logic_error("tensor: this Tensor is undefined (default-constructed or an absent grad)");
@@ -64,7 +63,7 @@ template <typename T> std::vector<T> Tensor::to_vector() const {
     std::vector<T> values(static_cast<std::size_t>(numel()));
     if (values.empty()) return values;
     // Copy through a contiguous tensor of the same dtype, then convert.
-    Tensor packed = empty(shape(), {.dtype = dtype()});
+    Tensor packed = empty_uninitialized(shape(), {.dtype = dtype()});
     kernels::copy_into(packed, *this);
     visit_dtype(dtype(), [&]<typename From>() {
         const From* in = packed.data<From>();
@@ -141,7 +140,7 @@ Tensor Tensor::contiguous() const {
 }
 
 Tensor Tensor::clone() const {
-    Tensor out = empty(shape(), {.dtype = dtype()});
+    Tensor out = empty_uninitialized(shape(), {.dtype = dtype()});
     kernels::copy_into(out, *this);
     const Tensor x = *this;
     record("clone", {x}, out, [x](const Tensor& dout) { accumulate_grad(x, dout); });
@@ -151,7 +150,7 @@ Tensor Tensor::clone() const {
 // to(dtype): converting float32 <-> float64 is differentiable; the gradient converts back.
 Tensor Tensor::to(DType target) const {
     if (target == dtype()) return *this;
-    Tensor out = empty(shape(), {.dtype = target});
+    Tensor out = empty_uninitialized(shape(), {.dtype = target});
     kernels::copy_into(out, *this);
     if (is_floating(target)) {
         const Tensor x = *this;

@@ -28,10 +28,14 @@
 
 namespace tapegrad {
 
-// Bytes of one tensor's data, 64-byte aligned (one cache line, one AVX-512 register), zero-filled.
+// Bytes of one tensor's data, 64-byte aligned (one cache line, one AVX-512 register), from the caching
+// allocator (autograd/allocator.h). Zero-filled unless made with Storage::Uninitialized, which kernels
+// that write every element use to skip the fill.
 class Storage {
 public:
+    struct Uninitialized {};
     explicit Storage(std::size_t bytes);
+    Storage(std::size_t bytes, Uninitialized);
     ~Storage();
     Storage(const Storage&) = delete;
     Storage& operator=(const Storage&) = delete;
@@ -159,6 +163,8 @@ private:
 // ---- Creation ----
 // A fresh contiguous tensor with zeroed data.
 Tensor empty(const Shape& shape, TensorOptions options = {});
+// The same with the data left uninitialised, for kernels that then write every element.
+Tensor empty_uninitialized(const Shape& shape, TensorOptions options = {});
 // From a nested literal: tensor({{1, 2}, {3, 4}}, {.dtype = DType::Float64}).
 Tensor tensor(const NestedList& values, TensorOptions options = {});
 // From a buffer of values in row-major order (copied and converted to options.dtype).

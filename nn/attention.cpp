@@ -1,5 +1,5 @@
-// scaled_dot_product_attention and the mask helpers, composed from tapegrad primitives (no backward of
-// their own: matmul, masked_fill, softmax and dropout each carry theirs).
+// scaled_dot_product_attention and the mask helpers, composed from tapegrad ops (no backward of their
+// own: matmul, masked_softmax (or softmax for additive masks) and dropout each carry theirs).
 #include "nn/attention.h"
 
 #include <cmath>
@@ -39,13 +39,18 @@ void check_inputs(const Tensor& query, const Tensor& key, const Tensor& value) {
     broadcast_shapes(broadcast_shapes(batch_axes(query), batch_axes(key), op), batch_axes(value), op);
 }
 
-// scores + mask, with the one mask semantics: bool blocks where true, float adds.
-Tensor apply_mask(const Tensor& scores, const Tensor& mask) {
-    if (!mask.defined()) return scores;
-    if (broadcast_shapes(mask.shape(), scores.shape(), "scaled_dot_product_attention") != scores.shape())
+void check_mask_shape(const Tensor& scores, const Tensor& mask) {
+    if (mask.defined() &&
+        broadcast_shapes(mask.shape(), scores.shape(), "scaled_dot_product_attention") != scores.shape())
         throw std::invalid_argument(fmt::format(
             "scaled_dot_product_attention: mask {} must broadcast to the scores (B.., T, S) {}",
             shape_string(mask.shape()), shape_string(scores.shape())));
+}
+
+// scores + mask, with the one mask semantics: bool blocks where true, float adds.
+Tensor apply_mask(const Tensor& scores, const Tensor& mask) {
+    if (!mask.defined()) return scores;
+    check_mask_shape(scores, mask);
     if (mask.dtype() == DType::Bool) return masked_fill(scores, mask, kBlocked);
     if (!is_floating(mask.dtype()))
         throw std::invalid_argument(fmt::format(
@@ -71,13 +76,19 @@ AttentionResult scaled_dot_product_attention(const Tensor& query, const Tensor& 
     // the head size (a dot product of D unit-variance terms has variance D), so the softmax does not
     // saturate into a one-hot with vanishing gradients (Vaswani et al., 2017, §3.2.1).
     const double scale = 1.0 / std::sqrt(static_cast<double>(query.size(-1)));
-    Tensor scores = matmul(query, transpose(key, -2, -1)) * scale;  // (B.., T, S)
-    scores = apply_mask(scores, mask);                              // blocked pairs are −inf
+    const Tensor scores = matmul(query, transpose(key, -2, -1));  // (B.., T, S), before the 1/√D scale
 
-    // Each row a distribution over the keys. Blocked pairs get exactly 0 (e^−inf); a row with every
-    // key blocked gets 0 everywhere (softmax's rule for all −inf rows), hence output 0 and, since the
-    // softmax backward is s ⊙ (ds − Σ ds·s) with s = 0, gradient 0 — no NaN anywhere.
-    Tensor weights = softmax(scores, -1);  // (B.., T, S)
+    // Each row a distribution over the keys. Blocked pairs get exactly 0; a row with every key blocked
+    // gets 0 everywhere, hence output 0 and, since the softmax backward is s ⊙ (ds − Σ ds·s) with s = 0,
+    // gradient 0 — no NaN anywhere. A bool mask (or none) goes to the fused masked_softmax, which
+    // scales, masks and normalises in one pass; an additive float mask is added to the scaled scores.
+    Tensor weights;  // (B.., T, S)
+    if (mask.defined() && mask.dtype() != DType::Bool) {
+        weights = softmax(apply_mask(scores * scale, mask), -1);
+    } else {
+        check_mask_shape(scores, mask);
+        weights = masked_softmax(scores, mask, scale);
+    }
 
     // Dropout on the weights (as torch.nn.MultiheadAttention) randomly hides keys during training.
     const Tensor mixing = use_dropout ? dropout(weights, dropout_p, true, *generator) : weights;  // (B.., T, S)

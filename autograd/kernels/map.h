@@ -11,7 +11,7 @@ namespace tapegrad::kernels {
 // out[i] = fn(x[i]) computed in T, x's dtype. The caller dispatches T.
 template <typename T, typename Fn>
 Tensor map(const Tensor& x, Fn fn) {
-    Tensor out = empty(x.shape(), {.dtype = dtype_of<T>()});
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = dtype_of<T>()});
     T* o = out.data<T>();
     const T* in = x.data<T>();
     strided_for_each<2>(x.shape(), {out.strides(), x.strides()},
@@ -23,7 +23,7 @@ Tensor map(const Tensor& x, Fn fn) {
 template <typename Out, typename In, typename Fn>
 Tensor zip(const Tensor& a, const Tensor& b, const char* op, Fn fn) {
     const Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-    Tensor out = empty(shape, {.dtype = dtype_of<Out>()});
+    Tensor out = empty_uninitialized(shape, {.dtype = dtype_of<Out>()});
     Out* o = out.data<Out>();
     const In* pa = a.data<In>();
     const In* pb = b.data<In>();

@@ -59,7 +59,7 @@ Tensor where(const Tensor& condition, const Tensor& a_in, const Tensor& b_in) {
     auto [a, b] = promote_pair(a_in, b_in);
     const Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"), b.shape(), "where");
     Tensor out = visit_dtype(a.dtype(), [&]<typename T>() {
-        Tensor result = empty(shape, {.dtype = a.dtype()});
+        Tensor result = empty_uninitialized(shape, {.dtype = a.dtype()});
         T* o = result.data<T>();
         const bool* c = condition.data<bool>();
         const T* pa = a.data<T>();

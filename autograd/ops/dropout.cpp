@@ -1,21 +1,75 @@
 // dropout (Srivastava et al., 2014), "inverted": survivors are scaled by 1/(1-p) at training time
 // so that evaluation is the identity.
+#include <cmath>
 #include <stdexcept>
 
+#include "autograd/generator.h"
+#include "autograd/kernels/vectorize.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
+#include "autograd/tape.h"
 
 namespace tapegrad {
+namespace {
 
-// Composed from primitives: out = x ⊙ mask / (1-p), whose gradient the mul records.
+// keep[i] for i < n: word w of the SplitMix64 stream that starts at `key` decides elements 2w and 2w+1,
+// by its low and high 32 bits, each kept when below `threshold` = ⌊(1-p)·2³²⌋.
+TAPEGRAD_VECTORIZE
+void draw_keep_mask(uint64_t key, int64_t n, uint64_t threshold, bool* keep) {
+#pragma omp parallel for schedule(static) if (n > 262144)
+    for (int64_t w = 0; w < n / 2; ++w) {
+        const uint64_t bits = Generator::splitmix64_mix(key + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(w + 1));
+        keep[2 * w] = (bits & 0xffffffffULL) < threshold;
+        keep[2 * w + 1] = (bits >> 32) < threshold;
+    }
+    if (n % 2 == 1) {
+        const uint64_t bits = Generator::splitmix64_mix(key + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(n / 2 + 1));
+        keep[n - 1] = (bits & 0xffffffffULL) < threshold;
+    }
+}
+
+// out[i] = keep[i] ? x[i] · scale : 0 — the forward, and with x = dout the backward too.
+template <typename T>
+TAPEGRAD_VECTORIZE void scale_kept(const T* x, const bool* keep, T scale, int64_t n, T* out) {
+#pragma omp parallel for simd schedule(static) if (n > 262144)
+    for (int64_t i = 0; i < n; ++i) out[i] = keep[i] ? x[i] * scale : T(0);
+}
+
+}  // namespace
+
+// out = x ⊙ keep / (1-p) with keep ~ Bernoulli(1-p); d out/dx = keep / (1-p).
+// Fused, because dropout runs on every sublayer and attention map and the composed form
+// x * (bernoulli(...) * scale) makes three passes, a float mask and two temporaries. Here the keep
+// decisions are drawn into a 1-byte mask (which the backward reuses) and applied in a second pass.
+// The decisions come from a SplitMix64 stream seeded by the generator's next word (one mix per two
+// elements instead of the generator's two per element); element i depends only on the seed, the
+// generator's counter and i — the same mask at any thread count. It uses ⌈n/2⌉ counters.
 Tensor dropout(const Tensor& x, double p, bool training, Generator& generator) {
     if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("dropout: p must be in [0, 1], got {}", p));
     require_floating(x, "dropout");
     if (!training || p == 0) return x;
     if (p == 1) return x * 0.0;
-    const Tensor keep = bernoulli(x.shape(), 1 - p, generator, {.dtype = x.dtype()});
-    return x * (keep * (1.0 / (1 - p)));
+
+    const Tensor input = x.contiguous();
+    const int64_t n = input.numel();
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
+    Tensor keep = empty_uninitialized(x.shape(), {.dtype = DType::Bool});
+    const uint64_t first = generator.reserve(static_cast<uint64_t>((n + 1) / 2));
+    draw_keep_mask(generator.bits(first), n, static_cast<uint64_t>(std::ldexp(1 - p, 32)), keep.data<bool>());
+    const double scale = 1.0 / (1 - p);
+    visit_floating(x.dtype(), [&]<typename T>() {
+        scale_kept<T>(input.data<T>(), keep.data<bool>(), static_cast<T>(scale), n, out.data<T>());
+    });
+    record("dropout", {x}, out, [x, keep, scale](const Tensor& dout) {
+        const Tensor upstream = dout.contiguous();
+        Tensor dx = empty_uninitialized(upstream.shape(), {.dtype = upstream.dtype()});
+        visit_floating(dx.dtype(), [&]<typename T>() {
+            scale_kept<T>(upstream.data<T>(), keep.data<bool>(), static_cast<T>(scale), dx.numel(), dx.data<T>());
+        });
+        accumulate_grad(x, dx);
+    });
+    return out;
 }
 
 }  // namespace tapegrad

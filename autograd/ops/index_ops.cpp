@@ -48,7 +48,7 @@ Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index) {
     for (int64_t j = 0; j < idx.numel(); ++j) check_index(ids[j], v.size, j, "index_select");
     Shape shape = x.shape();
     shape[along] = idx.numel();
-    Tensor out = empty(shape, {.dtype = x.dtype()});
+    Tensor out = empty_uninitialized(shape, {.dtype = x.dtype()});
     visit_dtype(x.dtype(), [&]<typename T>() { select_rows<T>(source.data<T>(), out.data<T>(), ids, idx.numel(), v, false); });
     record("index_select", {x}, out, [x, idx, v](const Tensor& dout) {
         Tensor dx = zeros(x.shape(), {.dtype = dout.dtype()});
@@ -122,7 +122,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
     Shape shape = indices.shape();
     shape.push_back(width);
     const Tensor table = weight.contiguous();
-    Tensor out = empty(shape, {.dtype = weight.dtype()});
+    Tensor out = empty_uninitialized(shape, {.dtype = weight.dtype()});
     visit_dtype(weight.dtype(), [&]<typename T>() {
         select_rows<T>(table.data<T>(), out.data<T>(), id, ids.numel(), {1, vocab, width}, false);
     });

@@ -23,7 +23,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
                 dtype_name(first.dtype()), shape_string(t.shape()), dtype_name(t.dtype())));
         shape[along] += t.size(along);
     }
-    Tensor out = empty(shape, {.dtype = first.dtype()});
+    Tensor out = empty_uninitialized(shape, {.dtype = first.dtype()});
     std::vector<int64_t> starts;
     int64_t start = 0;
     {

@@ -1,6 +1,7 @@
 // layer_norm, fused: one pass computes each row's mean and 1/σ; backward reuses them.
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
@@ -14,7 +15,8 @@ namespace tapegrad {
 // y = x̂ ⊙ weight + bias.
 // Backward (per row of n elements, g = dy ⊙ weight):
 //   dx = r · (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)),  dweight = Σ_rows dy ⊙ x̂,  dbias = Σ_rows dy.
-// Fused because the composed form makes five passes and keeps four intermediates alive for backward.
+// Fused because the composed form makes five passes forward and a dozen backward, and keeps four
+// intermediates alive for backward.
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias, double eps) {
     require_floating(x, "layer_norm");
     const int64_t trailing = static_cast<int64_t>(normalized_shape.size());
@@ -26,18 +28,26 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
         if (parameter->defined() && parameter->shape() != normalized_shape)
             throw std::invalid_argument(fmt::format("layer_norm: weight and bias must have shape {}, got {}",
                                                     shape_string(normalized_shape), shape_string(parameter->shape())));
+    for (const Tensor* parameter : {&weight, &bias})
+        if (parameter->defined() && parameter->dtype() != x.dtype())
+            throw std::invalid_argument(fmt::format("layer_norm: weight and bias must have the input's dtype {}, got {}",
+                                                    dtype_name(x.dtype()), dtype_name(parameter->dtype())));
     if (!(eps > 0)) throw std::invalid_argument(fmt::format("layer_norm: eps must be positive, got {}", eps));
 
     const int64_t row_size = shape_numel(normalized_shape);
     const int64_t rows = x.numel() / std::max<int64_t>(row_size, 1);
     const Tensor packed = x.contiguous();
-    Tensor normalized = empty(x.shape(), {.dtype = x.dtype()});  // x̂
-    Shape stats_shape(x.shape().begin(), x.shape().end() - trailing);
-    stats_shape.insert(stats_shape.end(), static_cast<std::size_t>(trailing), 1);
-    Tensor inverse_std = empty(stats_shape, {.dtype = x.dtype()});  // r, broadcastable against x
+    const Tensor gain = weight.defined() ? weight.contiguous() : Tensor();
+    const Tensor shift = bias.defined() ? bias.contiguous() : Tensor();
+    Tensor normalized = empty_uninitialized(x.shape(), {.dtype = x.dtype()});  // x̂
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});         // y
+    Tensor inverse_std = empty_uninitialized({rows}, {.dtype = x.dtype()});    // r, one per row
     visit_floating(x.dtype(), [&]<typename T>() {
         const T* in = packed.data<T>();
-        T* out = normalized.data<T>();
+        const T* w = gain.defined() ? gain.data<T>() : nullptr;
+        const T* b = shift.defined() ? shift.data<T>() : nullptr;
+        T* xhat = normalized.data<T>();
+        T* y = out.data<T>();
         T* r = inverse_std.data<T>();
 #pragma omp parallel for schedule(static) if (x.numel() > 32768)
         for (int64_t row = 0; row < rows; ++row) {
@@ -49,24 +59,70 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
             variance /= static_cast<double>(row_size);
             const double inv = 1.0 / std::sqrt(variance + eps);
             r[row] = static_cast<T>(inv);
-            for (int64_t i = 0; i < row_size; ++i) out[row * row_size + i] = static_cast<T>((v[i] - mean) * inv);
+            T* xhat_row = xhat + row * row_size;
+            T* y_row = y + row * row_size;
+            for (int64_t i = 0; i < row_size; ++i) {
+                xhat_row[i] = static_cast<T>((v[i] - mean) * inv);
+                y_row[i] = (w ? xhat_row[i] * w[i] : xhat_row[i]) + (b ? b[i] : T(0));
+            }
         }
     });
 
-    Tensor out = normalized;
-    {
-        NoGradGuard no_grad;
-        if (weight.defined()) out = out * weight;
-        if (bias.defined()) out = out + bias;
-    }
-    std::vector<int64_t> axes;
-    for (int64_t axis = x.dim() - trailing; axis < x.dim(); ++axis) axes.push_back(axis);
-    record("layer_norm", {x, weight, bias}, out, [x, weight, bias, normalized, inverse_std, axes](const Tensor& dout) {
-        const Tensor g = weight.defined() ? dout * weight : dout;
-        if (x.requires_grad())
-            accumulate_grad(x, inverse_std * (g - mean(g, axes, true) - normalized * mean(g * normalized, axes, true)));
-        if (weight.defined()) accumulate_grad(weight, dout * normalized);
-        if (bias.defined()) accumulate_grad(bias, dout);
+    record("layer_norm", {x, weight, bias}, out, [x, weight, bias, gain, normalized, inverse_std, rows, row_size](const Tensor& dout) {
+        const Tensor dy_packed = dout.contiguous();
+        Tensor dx = x.requires_grad() ? empty_uninitialized(x.shape(), {.dtype = x.dtype()}) : Tensor();
+        // dweight and dbias are sums over rows. Rows are summed in fixed blocks, then the blocks in order,
+        // so the result does not depend on the number of threads.
+        constexpr int64_t kRowsPerBlock = 64;
+        const int64_t blocks = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
+        const bool want_parameters = (weight.defined() && weight.requires_grad()) || (bias.defined() && bias.requires_grad());
+        std::vector<double> partial_dweight(want_parameters ? static_cast<std::size_t>(blocks * row_size) : 0);
+        std::vector<double> partial_dbias(partial_dweight.size());
+        visit_floating(x.dtype(), [&]<typename T>() {
+            const T* dy = dy_packed.data<T>();
+            const T* xhat = normalized.data<T>();
+            const T* r = inverse_std.data<T>();
+            const T* w = gain.defined() ? gain.data<T>() : nullptr;
+            T* d = dx.defined() ? dx.data<T>() : nullptr;
+#pragma omp parallel for schedule(static) if (rows * row_size > 32768)
+            for (int64_t block = 0; block < blocks; ++block) {
+                double* pdw = want_parameters ? partial_dweight.data() + block * row_size : nullptr;
+                double* pdb = want_parameters ? partial_dbias.data() + block * row_size : nullptr;
+                for (int64_t row = block * kRowsPerBlock; row < std::min(rows, (block + 1) * kRowsPerBlock); ++row) {
+                    const T* dy_row = dy + row * row_size;
+                    const T* xhat_row = xhat + row * row_size;
+                    if (pdw)
+                        for (int64_t i = 0; i < row_size; ++i) {
+                            pdw[i] += static_cast<double>(dy_row[i]) * xhat_row[i];
+                            pdb[i] += dy_row[i];
+                        }
+                    if (!d) continue;
+                    double mean_g = 0, mean_g_xhat = 0;  // with g = dy ⊙ weight
+                    for (int64_t i = 0; i < row_size; ++i) {
+                        const double g = w ? static_cast<double>(dy_row[i]) * w[i] : dy_row[i];
+                        mean_g += g;
+                        mean_g_xhat += g * xhat_row[i];
+                    }
+                    mean_g /= static_cast<double>(row_size);
+                    mean_g_xhat /= static_cast<double>(row_size);
+                    T* d_row = d + row * row_size;
+                    for (int64_t i = 0; i < row_size; ++i) {
+                        const double g = w ? static_cast<double>(dy_row[i]) * w[i] : dy_row[i];
+                        d_row[i] = static_cast<T>(r[row] * (g - mean_g - xhat_row[i] * mean_g_xhat));
+                    }
+                }
+            }
+        });
+        if (dx.defined()) accumulate_grad(x, dx);
+        if (!want_parameters) return;
+        auto summed = [&](const std::vector<double>& partial, const Tensor& like) {
+            std::vector<double> total(static_cast<std::size_t>(row_size), 0.0);
+            for (int64_t block = 0; block < blocks; ++block)
+                for (int64_t i = 0; i < row_size; ++i) total[i] += partial[block * row_size + i];
+            return from_vector(total, like.shape(), {.dtype = like.dtype()});
+        };
+        if (weight.defined()) accumulate_grad(weight, summed(partial_dweight, weight));
+        if (bias.defined()) accumulate_grad(bias, summed(partial_dbias, bias));
     });
     return out;
 }

@@ -79,7 +79,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
     record("cross_entropy", {logits}, out,
            [logits, log_probs, flat_targets, reduction, ignore_index, smoothing, kept](const Tensor& dout) {
         const int64_t classes = log_probs.size(1), count = log_probs.size(0);
-        Tensor drows = empty(log_probs.shape(), {.dtype = log_probs.dtype()});
+        Tensor drows = empty_uninitialized(log_probs.shape(), {.dtype = log_probs.dtype()});
         const Tensor dloss = dout.contiguous();
         visit_floating(drows.dtype(), [&]<typename T>() {
             const T* lp = log_probs.data<T>();
@@ -87,12 +87,17 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
             T* d = drows.data<T>();
             const T* g = dloss.data<T>();
             const double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(std::max<int64_t>(kept, 1)) : 1.0;
+            // d/dlogit_c = weight · (softmax_c − q_c), q the (smoothed) one-hot target; exp of the saved
+            // log-probabilities gives the softmax back. In T: float32 exp is exact enough for a gradient.
+            const T uniform = static_cast<T>(smoothing / static_cast<double>(classes));
+#pragma omp parallel for schedule(static) if (count * classes > 32768)
             for (int64_t i = 0; i < count; ++i) {
-                const double weight = target[i] == ignore_index ? 0.0 : (reduction == Reduction::None ? g[i] : g[0]) * scale;
-                for (int64_t c = 0; c < classes; ++c) {
-                    const double q = (c == target[i] ? 1 - smoothing : 0) + smoothing / static_cast<double>(classes);
-                    d[i * classes + c] = static_cast<T>(weight * (std::exp(static_cast<double>(lp[i * classes + c])) - q));
-                }
+                const T weight = static_cast<T>(
+                    target[i] == ignore_index ? 0.0 : (reduction == Reduction::None ? g[i] : g[0]) * scale);
+                const T* lp_row = lp + i * classes;
+                T* d_row = d + i * classes;
+                for (int64_t c = 0; c < classes; ++c) d_row[c] = weight * (std::exp(lp_row[c]) - uniform);
+                if (target[i] >= 0 && target[i] < classes) d_row[target[i]] -= weight * static_cast<T>(1 - smoothing);
             }
         });
         // Undo class_rows: (M, C) back to (N, d1, ..., C), then move C back to axis 1.

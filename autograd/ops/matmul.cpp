@@ -100,7 +100,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     Shape out_shape = batch;
     out_shape.push_back(n);
     out_shape.push_back(m);
-    Tensor out = empty(out_shape, {.dtype = a.dtype()});
+    // k = 0 is an empty sum: zeros. Otherwise the kernel writes every element.
+    Tensor out = a.size(-1) == 0 ? empty(out_shape, {.dtype = a.dtype()}) : empty_uninitialized(out_shape, {.dtype = a.dtype()});
     {
         NoGradGuard no_grad;  // any layout copy below is internal to this op
         multiply_into(out, a, b, batch);

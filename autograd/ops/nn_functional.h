@@ -12,6 +12,12 @@ Tensor softmax(const Tensor& x, int64_t axis);
 // log softmax = x - logsumexp(x), fused for stability.
 Tensor log_softmax(const Tensor& x, int64_t axis);
 
+// Attention's softmax, fused: softmax(scale · x) along the last axis with the entries where `blocked` is
+// true left out (weight exactly 0); a row with every entry blocked is all zeros (and passes no gradient).
+// blocked is a bool mask broadcastable to x (true = blocked), or undefined for none. The same as
+// softmax(masked_fill(x * scale, blocked, -inf), -1) in one pass instead of three.
+Tensor masked_softmax(const Tensor& x, const Tensor& blocked, double scale = 1.0);
+
 enum class Reduction { None, Mean, Sum };
 
 struct CrossEntropyOptions {

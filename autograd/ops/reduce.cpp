@@ -2,6 +2,7 @@
 // x viewed as (outer, inner) with inner = the product of the reduced sizes.
 #include "autograd/ops/reduce.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -46,7 +47,7 @@ Rows to_rows(const Tensor& x, const std::vector<int64_t>& axes, const char* op) 
 
 // Sums each row, accumulating float32 in double so long rows keep their precision.
 Tensor sum_rows(const Rows& rows, const Shape& out_shape) {
-    Tensor out = empty(out_shape, {.dtype = rows.data.dtype() == DType::Bool ? DType::Int64 : rows.data.dtype()});
+    Tensor out = empty_uninitialized(out_shape, {.dtype = rows.data.dtype() == DType::Bool ? DType::Int64 : rows.data.dtype()});
     visit_numeric(out.dtype(), [&]<typename T>() {
         using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
         T* o = out.data<T>();
@@ -57,6 +58,42 @@ Tensor sum_rows(const Rows& rows, const Shape& out_shape) {
             Acc total = 0;
             for (int64_t i = 0; i < rows.inner; ++i) total += in[r * rows.inner + i];
             o[r] = static_cast<T>(total);
+        }
+    });
+    return out;
+}
+
+// How many leading axes `axes` names when it names exactly axes 0..p-1 (p < dim) of a contiguous
+// floating tensor — the case sum_leading_axes serves — else 0.
+int64_t reduced_leading_axes(const Tensor& x, const std::vector<int64_t>& axes) {
+    if (!x.is_contiguous() || !is_floating(x.dtype()) || axes.empty() || x.numel() == 0) return 0;
+    std::vector<int64_t> reduced = normalize_axes(axes, x.dim(), "sum");
+    std::sort(reduced.begin(), reduced.end());
+    for (std::size_t i = 0; i < reduced.size(); ++i)
+        if (reduced[i] != static_cast<int64_t>(i)) return 0;
+    return static_cast<int64_t>(reduced.size()) < x.dim() ? static_cast<int64_t>(reduced.size()) : 0;
+}
+
+// x contiguous viewed as (R, C), R the product of the first `leading` sizes: out[c] = Σ_r x[r, c], the
+// rows added in order into double accumulators (a vectorisable pass that reads x once, in order).
+Tensor sum_leading_axes(const Tensor& x, int64_t leading) {
+    const Shape kept(x.shape().begin() + leading, x.shape().end());
+    const int64_t columns = shape_numel(kept), rows = x.numel() / columns;
+    Tensor out = empty_uninitialized(kept, {.dtype = x.dtype()});
+    visit_floating(x.dtype(), [&]<typename T>() {
+        const T* in = x.data<T>();
+        T* o = out.data<T>();
+        constexpr int64_t kColumnsPerTask = 256;  // independent column blocks: thread count does not change sums
+        const int64_t tasks = (columns + kColumnsPerTask - 1) / kColumnsPerTask;
+#pragma omp parallel for schedule(static) if (x.numel() > 65536 && tasks > 1)
+        for (int64_t task = 0; task < tasks; ++task) {
+            const int64_t begin = task * kColumnsPerTask, end = std::min(columns, begin + kColumnsPerTask);
+            double total[kColumnsPerTask] = {};
+            for (int64_t r = 0; r < rows; ++r) {
+                const T* row = in + r * columns;
+                for (int64_t c = begin; c < end; ++c) total[c - begin] += row[c];
+            }
+            for (int64_t c = begin; c < end; ++c) o[c] = static_cast<T>(total[c - begin]);
         }
     });
     return out;
@@ -133,9 +170,19 @@ Shape without_axes(const Tensor& x, const std::vector<int64_t>& axes, const char
 
 // The gradient of a sum is dout copied back over every summed element: expand is the adjoint of sum.
 Tensor sum(const Tensor& x, const std::vector<int64_t>& axes, bool keepdim) {
-    const Rows rows = to_rows(x, axes, "sum");
-    Tensor out = sum_rows(rows, keepdim ? rows.keepdim_shape : rows.reduced_shape);
-    const Shape keepdim_shape = rows.keepdim_shape;
+    Tensor out;
+    Shape keepdim_shape;
+    if (int64_t leading = reduced_leading_axes(x, axes); leading > 0) {
+        // The bias-gradient shape (sum over batch and time of (B, T, E)): column sums, no transposing copy.
+        keepdim_shape = x.shape();
+        for (int64_t axis = 0; axis < leading; ++axis) keepdim_shape[axis] = 1;
+        out = sum_leading_axes(x, leading);
+        out = keepdim ? out.reshape(keepdim_shape) : out;
+    } else {
+        const Rows rows = to_rows(x, axes, "sum");
+        out = sum_rows(rows, keepdim ? rows.keepdim_shape : rows.reduced_shape);
+        keepdim_shape = rows.keepdim_shape;
+    }
     record("sum", {x}, out, [x, keepdim_shape](const Tensor& dout) {
         accumulate_grad(x, expand(dout.reshape(keepdim_shape), x.shape()));
     });

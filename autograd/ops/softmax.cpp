@@ -34,20 +34,29 @@ void softmax_line(const T* x, T* y, int64_t size, int64_t stride, bool log_space
         for (int64_t j = 0; j < size; ++j) y[j * stride] = log_space ? -std::numeric_limits<T>::infinity() : T(0);
         return;
     }
-    double total = 0;
-    for (int64_t j = 0; j < size; ++j) total += std::exp(static_cast<double>(x[j * stride] - m));
-    const T log_total = static_cast<T>(std::log(total));
-    for (int64_t j = 0; j < size; ++j) {
-        const T shifted = x[j * stride] - m - log_total;
-        y[j * stride] = log_space ? shifted : std::exp(shifted);
+    if (log_space) {
+        double total = 0;
+        for (int64_t j = 0; j < size; ++j) total += std::exp(static_cast<double>(x[j * stride] - m));
+        const T log_total = static_cast<T>(std::log(total));
+        for (int64_t j = 0; j < size; ++j) y[j * stride] = x[j * stride] - m - log_total;
+        return;
     }
+    // One exp per element, then a multiply: the same arithmetic as masked_softmax, so an additive 0/−inf
+    // mask and the equivalent bool mask give bit-identical attention weights.
+    double total = 0;
+    for (int64_t j = 0; j < size; ++j) {
+        y[j * stride] = std::exp(x[j * stride] - m);
+        total += y[j * stride];
+    }
+    const T inverse_total = static_cast<T>(1.0 / total);
+    for (int64_t j = 0; j < size; ++j) y[j * stride] *= inverse_total;
 }
 
 Tensor fused(const Tensor& x_in, int64_t axis, bool log_space, const char* op) {
     require_floating(x_in, op);
     const int64_t along = normalize_axis(axis, std::max<int64_t>(x_in.dim(), 1), op);
     const Tensor x = x_in.dim() == 0 ? x_in.reshape({1}) : x_in.contiguous();
-    Tensor out = empty(x.shape(), {.dtype = x.dtype()});
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
     visit_floating(x.dtype(), [&]<typename T>() {
         for_each_line<T>(x, out, along, [&](const T* in, T* o, int64_t size, int64_t stride) {
             softmax_line<T>(in, o, size, stride, log_space);

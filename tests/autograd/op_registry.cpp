@@ -123,6 +123,20 @@ std::vector<OpCase> build() {
     cases.push_back({"softmax/masked", {{3, 5}}, {}, [](const Inputs& in) {
         return softmax(masked_fill(in[0], pattern_mask({3, 5}), -INFINITY), -1);
     }});
+    // masked_softmax: a (T, S) mask over a batch, a (B, 1, 1, S) key-padding mask, a row with every key
+    // blocked (zeros, no NaN), and no mask at all.
+    cases.push_back({"masked_softmax/broadcast_mask", {{2, 3, 5}}, {}, [](const Inputs& in) {
+        return masked_softmax(in[0], pattern_mask({3, 5}), 0.5);
+    }});
+    cases.push_back({"masked_softmax/key_padding", {{2, 2, 3, 4}}, {}, [](const Inputs& in) {
+        return masked_softmax(in[0], pattern_mask({2, 1, 1, 4}), 1.5);
+    }});
+    cases.push_back({"masked_softmax/blocked_row", {{3, 4}}, {}, [](const Inputs& in) {
+        return masked_softmax(in[0], pattern_mask({3, 1}), 1.0);
+    }});
+    cases.push_back({"masked_softmax/no_mask", {{3, 5}}, {}, [](const Inputs& in) {
+        return masked_softmax(in[0], Tensor(), 0.7);
+    }});
     cases.push_back({"log_softmax/axis1", {{2, 4, 3}}, {}, [](const Inputs& in) { return log_softmax(in[0], 1); }});
     const Tensor targets = indices({2, 0, 4, 1}, {4});
     cases.push_back({"cross_entropy", {{4, 5}}, {}, [targets](const Inputs& in) { return cross_entropy(in[0], targets); }});

@@ -1,0 +1,102 @@
+// masked_softmax: the softmax of attention, with the scale and the mask folded into one pass.
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "autograd/kernels/strided_loop.h"
+#include "autograd/ops/nn_functional.h"
+#include "autograd/ops/promote.h"
+#include "autograd/tape.h"
+
+namespace tapegrad {
+namespace {
+
+// Where row r's mask entries start, for x viewed as rows along its last axis: the mask's broadcast
+// strides (0 on broadcast axes) dotted with r's index over the leading axes.
+int64_t mask_row_offset(int64_t row, const Shape& leading_shape, const Shape& mask_strides) {
+    int64_t offset = 0;
+    for (int64_t axis = static_cast<int64_t>(leading_shape.size()) - 1; axis >= 0; --axis) {
+        offset += (row % leading_shape[axis]) * mask_strides[axis];
+        row /= leading_shape[axis];
+    }
+    return offset;
+}
+
+}  // namespace
+
+// Forward, per row with a = scale·x over the kept entries: s = exp(a − max a) / Σ exp(a − max a), s = 0
+// where blocked. Backward, with ds = dL/ds: dL/dx = scale · s ⊙ (ds − Σ_j ds_j s_j); blocked entries
+// (s = 0) receive nothing, so the mask needs no backward of its own.
+Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
+    require_floating(x_in, "masked_softmax");
+    if (x_in.dim() == 0) throw std::invalid_argument("masked_softmax: expected at least one axis, got a scalar");
+    if (blocked.defined()) {
+        if (blocked.dtype() != DType::Bool)
+            throw std::invalid_argument(fmt::format("masked_softmax: mask must be bool (true = blocked), got {}",
+                                                    dtype_name(blocked.dtype())));
+        if (broadcast_shapes(blocked.shape(), x_in.shape(), "masked_softmax") != x_in.shape())
+            throw std::invalid_argument(fmt::format("masked_softmax: mask {} must broadcast to the input {}",
+                                                    shape_string(blocked.shape()), shape_string(x_in.shape())));
+    }
+    const Tensor x = x_in.contiguous();
+    const int64_t size = x.size(-1);
+    const int64_t rows = size == 0 ? 0 : x.numel() / size;
+    const Shape leading_shape(x.shape().begin(), x.shape().end() - 1);
+    Shape mask_strides;
+    const bool* mask = nullptr;
+    if (blocked.defined()) {
+        mask_strides = kernels::broadcast_strides(blocked, x.shape());
+        mask = blocked.data<bool>();
+    }
+    const int64_t mask_column_stride = mask ? mask_strides.back() : 0;
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
+    visit_floating(x.dtype(), [&]<typename T>() {
+        const T* in = x.data<T>();
+        T* o = out.data<T>();
+        const T factor = static_cast<T>(scale);
+#pragma omp parallel for schedule(static) if (x.numel() > 32768)
+        for (int64_t row = 0; row < rows; ++row) {
+            const T* a = in + row * size;
+            T* s = o + row * size;
+            const bool* m = mask ? mask + mask_row_offset(row, leading_shape, mask_strides) : nullptr;
+            auto kept = [&](int64_t j) { return m == nullptr || !m[j * mask_column_stride]; };
+            T largest = -std::numeric_limits<T>::infinity();
+            for (int64_t j = 0; j < size; ++j)
+                if (kept(j)) largest = std::max(largest, factor * a[j]);
+            if (largest == -std::numeric_limits<T>::infinity()) {  // every key blocked: no distribution
+                for (int64_t j = 0; j < size; ++j) s[j] = T(0);
+                continue;
+            }
+            double total = 0;
+            for (int64_t j = 0; j < size; ++j) {
+                s[j] = kept(j) ? std::exp(factor * a[j] - largest) : T(0);
+                total += s[j];
+            }
+            const T inverse_total = static_cast<T>(1.0 / total);
+            for (int64_t j = 0; j < size; ++j) s[j] *= inverse_total;
+        }
+    });
+    record("masked_softmax", {x_in}, out, [x_in, out, scale, rows, size](const Tensor& dout) {
+        const Tensor upstream = dout.contiguous();
+        Tensor dx = empty_uninitialized(out.shape(), {.dtype = out.dtype()});
+        visit_floating(out.dtype(), [&]<typename T>() {
+            const T* s = out.data<T>();
+            const T* ds = upstream.data<T>();
+            T* d = dx.data<T>();
+#pragma omp parallel for schedule(static) if (rows * size > 32768)
+            for (int64_t row = 0; row < rows; ++row) {
+                const T* s_row = s + row * size;
+                const T* ds_row = ds + row * size;
+                double dot = 0;
+                for (int64_t j = 0; j < size; ++j) dot += static_cast<double>(ds_row[j]) * s_row[j];
+                T* d_row = d + row * size;
+                for (int64_t j = 0; j < size; ++j)
+                    d_row[j] = static_cast<T>(scale * s_row[j] * (ds_row[j] - dot));
+            }
+        });
+        accumulate_grad(x_in, dx);
+    });
+    return out;
+}
+
+}  // namespace tapegrad
