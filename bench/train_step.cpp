@@ -7,7 +7,6 @@
 // step_ms_median/min/max, tgt_tokens_per_s, gflops (model.py's matmul FLOPs / median time), peak_rss_mib.
 #include <omp.h>
 
-#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <vector>
