@@ -53,6 +53,7 @@ DataLoader::DataLoader(std::vector<std::vector<int64_t>> source_ids, std::vector
         throw std::invalid_argument(fmt::format("DataLoader: max_tokens must be >= 0, got {}", options_.max_tokens));
     if (options_.max_tokens == 0 && options_.batch_size < 1)
         throw std::invalid_argument(fmt::format("DataLoader: batch_size must be >= 1, got {}", options_.batch_size));
+    validate(options_.shard);
     check_sequences(source_ids_, "source", /*allow_empty=*/false);
     check_sequences(target_ids_, "target", /*allow_empty=*/true);
 }
@@ -108,6 +109,8 @@ std::vector<std::vector<int64_t>> DataLoader::plan_epoch(int64_t epoch) const {
     if (!current.empty() &&
         !(options_.drop_last && !by_tokens && static_cast<int64_t>(current.size()) < options_.batch_size))
         batches.push_back(std::move(current));
+    if (options_.shard.world_size > 1)
+        std::erase_if(batches, [&](const auto& batch) { return batch.size() < static_cast<std::size_t>(options_.shard.world_size); });
 
     if (options_.shuffle && options_.bucket_by_length) {
         std::vector<std::vector<int64_t>> shuffled;
@@ -134,7 +137,8 @@ std::optional<Batch> DataLoader::next() {
         return std::nullopt;
     }
     const auto& indices = batches[static_cast<std::size_t>(state_.batch_index++)];
-    return collate(source_ids_, target_ids_, indices);
+    if (options_.shard.world_size == 1) return collate(source_ids_, target_ids_, indices);
+    return collate(source_ids_, target_ids_, shard_of_batch(indices, options_.shard));
 }
 
 void DataLoader::set_state(DataLoaderState state) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "data/collate.h"
+#include "data/distributed_sampler.h"
 
 namespace tapegrad::data {
 
@@ -19,6 +20,10 @@ struct DataLoaderOptions {
     bool bucket_by_length = true;  // batch sentences of similar length together, so less compute goes to PAD
     uint64_t seed = 0;
     bool drop_last = false;        // drop a final batch smaller than batch_size (batch_size mode only)
+    // Data-parallel training: batch_size and max_tokens describe the global batch, and next() returns only
+    // this rank's shard of it (data/distributed_sampler.h). With world_size > 1, a global batch smaller
+    // than world_size (only ever the last of an epoch) is dropped, so that no rank gets an empty shard.
+    ShardOptions shard = {};
 };
 
 // Where a loader is in its stream of batches: the next call to next() returns batch `batch_index` of epoch
@@ -45,15 +50,16 @@ public:
     DataLoader(std::vector<std::vector<int64_t>> source_ids, std::vector<std::vector<int64_t>> target_ids,
                DataLoaderOptions options = {});
 
-    // The next batch of the current epoch, or nullopt when the epoch is over; the call that returns nullopt
-    // also moves to the next epoch, so `while (auto batch = loader.next())` is one epoch.
+    // The next batch of the current epoch (this rank's shard of it), or nullopt when the epoch is over; the
+    // call that returns nullopt also moves to the next epoch, so `while (auto batch = loader.next())` is one
+    // epoch.
     std::optional<Batch> next();
 
     DataLoaderState state() const { return state_; }
     // Throws std::invalid_argument for a negative epoch or a batch_index outside [0, num_batches(epoch)].
     void set_state(DataLoaderState state);
 
-    // Batches of the current epoch, and each batch as example indices (fixed by seed and epoch).
+    // Batches of the current epoch, and each (global) batch as example indices (fixed by seed and epoch).
     int64_t num_batches() const { return static_cast<int64_t>(plan().size()); }
     const std::vector<std::vector<int64_t>>& plan() const;
     // The example indices of every batch of `epoch` (what plan() holds when that epoch is current).

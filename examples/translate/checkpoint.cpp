@@ -18,6 +18,12 @@ std::string TrainerState::to_json() const {
                         {"loader_batch_index", loader.batch_index},
                         {"world_size", world_size}};
     for (const auto& [name, state] : generators) json["generators"][name] = {std::to_string(state.first), std::to_string(state.second)};
+    // 64-bit seeds and counters as strings: JSON numbers are doubles to most readers.
+    for (const auto& rank_states : other_ranks_generators) {
+        nlohmann::json states = nlohmann::json::array();
+        for (const auto& [seed, counter] : rank_states) states.push_back({std::to_string(seed), std::to_string(counter)});
+        json["other_ranks_generators"].push_back(states);
+    }
     return json.dump();
 }
 
@@ -33,6 +39,12 @@ TrainerState TrainerState::from_json(const std::string& text) {
         for (const auto& [name, pair] : json.at("generators").items())
             state.generators.emplace_back(name, std::make_pair(std::stoull(pair.at(0).get<std::string>()),
                                                                std::stoull(pair.at(1).get<std::string>())));
+    if (json.contains("other_ranks_generators"))
+        for (const auto& rank_states : json.at("other_ranks_generators")) {
+            auto& states = state.other_ranks_generators.emplace_back();
+            for (const auto& pair : rank_states)
+                states.emplace_back(std::stoull(pair.at(0).get<std::string>()), std::stoull(pair.at(1).get<std::string>()));
+        }
     return state;
 }
 

@@ -31,7 +31,11 @@ struct TrainerState {
     double train_seconds = 0;   // training time so far (without evaluation)
     data::DataLoaderState loader;
     std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> generators;  // the model's RNGs (dropout): seed, counter
+    // Data-parallel runs: how many processes wrote this checkpoint (a resume must use as many: the
+    // shards and the dropout streams depend on it), and the generator states of ranks 1..world_size-1
+    // (each rank draws its own dropout masks), as (seed, counter) in the order of `generators`.
     int world_size = 1;
+    std::vector<std::vector<std::pair<uint64_t, uint64_t>>> other_ranks_generators;
 
     std::string to_json() const;
     static TrainerState from_json(const std::string& json);

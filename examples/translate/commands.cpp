@@ -56,6 +56,7 @@ int train_command(const std::vector<std::string>& arguments) {
         if (!values["max-minutes"].defaulted()) run.max_minutes = run.config.max_minutes;
     }
     const TrainResult result = train(run);
+    if (result.rank != 0) return 0;  // rank 0 reports for the whole data-parallel job
     fmt::print("test: exact match {:.2f}%, token accuracy {:.2f}%, {} ({} sentences)\n", 100 * result.test.exact_match,
                100 * result.test.token_accuracy, format_bleu(result.test.bleu), result.test.sentences);
     fmt::print("checkpoint, log.csv and loss_curve.svg in {}\n", run.checkpoint_dir.string());

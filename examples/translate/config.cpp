@@ -15,7 +15,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     min_freq, max_vocab, encoder_layers, decoder_layers, embed_dim, num_heads, ff_dim, dropout, pre_norm,
     tie_embeddings, max_len, optimizer, lr, schedule, warmup_steps, beta1, beta2, eps, weight_decay,
     label_smoothing, clip_norm, batch_size, max_tokens, seed, threads, max_steps, max_minutes, eval_every,
-    eval_examples, target_exact_match, checkpoint_every, log_every)
+    eval_examples, target_exact_match, checkpoint_every, log_every, check_every)
 
 std::string TrainConfig::to_json() const { return nlohmann::ordered_json(nlohmann::json(*this)).dump(2); }
 
@@ -72,7 +72,9 @@ po::options_description train_options(TrainConfig& c) {
         ("target-exact-match", po::value(&c.target_exact_match)->default_value(c.target_exact_match),
          "stop early once validation exact match reaches this")
         ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(c.checkpoint_every), "save every N steps")
-        ("log-every", po::value(&c.log_every)->default_value(c.log_every), "plain log line every N steps when not a terminal");
+        ("log-every", po::value(&c.log_every)->default_value(c.log_every), "plain log line every N steps when not a terminal")
+        ("check-every", po::value(&c.check_every)->default_value(c.check_every),
+         "under mpirun: stop with an error if the ranks' parameters differ, checked every N steps (0: never)");
     po::options_description all;
     all.add(data).add(model).add(optimisation).add(run);
     return all;
@@ -94,6 +96,7 @@ void validate(const TrainConfig& c) {
     require(c.threads >= 1, fmt::format("--threads must be at least 1, got {}", c.threads));
     require(c.eval_every >= 1 && c.checkpoint_every >= 1 && c.log_every >= 1,
             "--eval-every, --checkpoint-every and --log-every must be at least 1");
+    require(c.check_every >= 0, fmt::format("--check-every must not be negative, got {}", c.check_every));
     require(c.optimizer == "adam" || c.optimizer == "adamw" || c.optimizer == "sgd",
             fmt::format("--optimizer must be adam, adamw or sgd, got '{}'", c.optimizer));
     require(c.max_minutes >= 0, fmt::format("--max-minutes must not be negative, got {}", c.max_minutes));

@@ -60,6 +60,7 @@ struct TrainConfig {
     double target_exact_match = 1.0;  // stop once validation exact match reaches this (1.0: never early)
     int64_t checkpoint_every = 500;
     int64_t log_every = 50;           // plain progress lines every N steps when not on a terminal
+    int64_t check_every = 100;        // under mpirun: compare the ranks' parameter checksums every N steps (0: never)
 
     std::string to_json() const;
     static TrainConfig from_json(const std::string& json);

@@ -7,6 +7,9 @@
 //
 // train and eval print one JSON object as their last line (exact_match, token_accuracy, bleu, steps,
 // seconds, final_loss), for scripts to read.
+//
+// Started by mpirun (and built with MPI), `translate train` trains one model data-parallel over all the
+// processes (docs/distributed.md):   mpirun -np 2 build/bin/translate train --threads 1 ...
 #include <iostream>
 #include <string>
 #include <vector>
@@ -14,6 +17,12 @@
 #include <fmt/format.h>
 
 #include "examples/translate/commands.h"
+
+#ifdef TAPEGRAD_HAS_DISTRIBUTED
+#include <optional>
+
+#include "distributed/environment.h"
+#endif
 
 int main(int argc, char** argv) {
     using namespace tapegrad::translate;
@@ -28,6 +37,13 @@ int main(int argc, char** argv) {
         std::cout << usage;
         return argc < 2 ? 2 : 0;
     }
+#ifdef TAPEGRAD_HAS_DISTRIBUTED
+    std::optional<tapegrad::distributed::Environment> mpi;
+    if (tapegrad::distributed::launched_by_mpi()) mpi.emplace(argc, argv);
+    const int rank = mpi ? mpi->rank() : 0, world_size = mpi ? mpi->world_size() : 1;
+#else
+    const int rank = 0, world_size = 1;
+#endif
     const std::string command = argv[1];
     std::vector<std::string> arguments(argv + 2, argv + argc);
     try {
@@ -37,7 +53,16 @@ int main(int argc, char** argv) {
         std::cerr << fmt::format("translate: unknown command '{}'\n", command) << usage;
         return 2;
     } catch (const std::exception& error) {
-        std::cerr << "translate " << command << ": error: " << error.what() << "\n";
+        if (world_size == 1) {
+            std::cerr << "translate " << command << ": error: " << error.what() << "\n";
+            return 1;
+        }
+        std::cerr << "translate " << command << ": error on rank " << rank << " of " << world_size << ": "
+                  << error.what() << std::endl;
+#ifdef TAPEGRAD_HAS_DISTRIBUTED
+        // Returning would run MPI_Finalize, which waits for ranks that are waiting for this one: end the job.
+        tapegrad::distributed::Environment::abort(1);
+#endif
         return 1;
     }
 }

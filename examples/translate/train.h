@@ -24,8 +24,15 @@ struct TrainResult {
     double seconds = 0;      // training time, without evaluation
     double final_loss = 0;   // mean training loss over the last log period
     EvalResult test;         // on the test split (when evaluated)
+    int rank = 0;            // this process's rank under mpirun (only rank 0 evaluates and reports)
+    int world_size = 1;
 };
 
+// Under mpirun -np R (MPI active), the R processes train one model data-parallel: config.batch_size (or
+// max_tokens) is the global batch, each rank trains on its shard, gradients are averaged over the global
+// batch's tokens before the optimizer step, and rank 0 alone prints, logs, validates and saves. Every
+// config.check_every steps the ranks compare parameter checksums and throw, naming the step, if they
+// differ. Resuming needs the world size the checkpoint was written with.
 TrainResult train(const TrainRun& run);
 
 }  // namespace tapegrad::translate
