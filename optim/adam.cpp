@@ -30,29 +30,52 @@ struct AdamStep {
     int64_t step;  // t, counting from 1
 };
 
+// One element's update; the flags are compile-time so the loop below has no branch and vectorises.
+template <typename T, bool kDecoupled, bool kL2, bool kAmsgrad>
+struct AdamElement {
+    T step_size, bias_correction2_sqrt, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, decay_factor;
+
+    void operator()(T& param, T g, T& exp_avg, T& exp_avg_sq, T* max_exp_avg_sq) const {
+        if constexpr (kDecoupled) param = param * decay_factor;  // decoupled weight decay
+        if constexpr (kL2) g = g + weight_decay * param;         // L2 penalty in the gradient
+        exp_avg = exp_avg * beta1 + one_minus_beta1 * g;         // first moment
+        exp_avg_sq = exp_avg_sq * beta2 + one_minus_beta2 * g * g;  // second moment
+        T second_moment = exp_avg_sq;
+        if constexpr (kAmsgrad) second_moment = *max_exp_avg_sq = std::max(*max_exp_avg_sq, exp_avg_sq);
+        const T denom = std::sqrt(second_moment) / bias_correction2_sqrt + eps;
+        param = param - step_size * exp_avg / denom;
+    }
+};
+
+template <typename T, bool kDecoupled, bool kL2, bool kAmsgrad>
+void adam_loop(const AdamElement<T, kDecoupled, kL2, kAmsgrad>& element, T* param, const T* grad, T* exp_avg,
+               T* exp_avg_sq, T* max_exp_avg_sq, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i)
+        element(param[i], grad[i], exp_avg[i], exp_avg_sq[i], kAmsgrad ? max_exp_avg_sq + i : nullptr);
+}
+
 // `max_exp_avg_sq` is null unless amsgrad.
 template <typename T>
 void adam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T* max_exp_avg_sq, int64_t n, const AdamStep& s) {
     const double bias_correction1 = 1 - std::pow(s.beta1, double(s.step));
     const double bias_correction2 = 1 - std::pow(s.beta2, double(s.step));
-    const T step_size = T(s.lr / bias_correction1);
-    const T bias_correction2_sqrt = T(std::sqrt(bias_correction2));
-    const T beta1 = T(s.beta1), one_minus_beta1 = T(1 - s.beta1);
-    const T beta2 = T(s.beta2), one_minus_beta2 = T(1 - s.beta2);
-    const T eps = T(s.eps), weight_decay = T(s.weight_decay);
-    const T decay_factor = T(1 - s.lr * s.weight_decay);
-    for (int64_t i = 0; i < n; ++i) {
-        T g = grad[i];
-        if (s.decoupled_weight_decay)
-            param[i] = param[i] * decay_factor;  // decoupled weight decay
-        else if (s.weight_decay != 0)
-            g = g + weight_decay * param[i];  // L2 penalty in the gradient
-        exp_avg[i] = exp_avg[i] * beta1 + one_minus_beta1 * g;         // first moment
-        exp_avg_sq[i] = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g;  // second moment
-        T second_moment = exp_avg_sq[i];
-        if (max_exp_avg_sq) second_moment = max_exp_avg_sq[i] = std::max(max_exp_avg_sq[i], exp_avg_sq[i]);
-        const T denom = std::sqrt(second_moment) / bias_correction2_sqrt + eps;
-        param[i] = param[i] - step_size * exp_avg[i] / denom;
+    const T constants[] = {T(s.lr / bias_correction1), T(std::sqrt(bias_correction2)), T(s.beta1), T(1 - s.beta1),
+                           T(s.beta2), T(1 - s.beta2), T(s.eps), T(s.weight_decay), T(1 - s.lr * s.weight_decay)};
+    auto run = [&]<bool kDecoupled, bool kL2, bool kAmsgrad>() {
+        const AdamElement<T, kDecoupled, kL2, kAmsgrad> element{constants[0], constants[1], constants[2],
+                                                                constants[3], constants[4], constants[5],
+                                                                constants[6], constants[7], constants[8]};
+        adam_loop(element, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, n);
+    };
+    const bool l2 = !s.decoupled_weight_decay && s.weight_decay != 0;
+    const bool amsgrad = max_exp_avg_sq != nullptr;
+    if (s.decoupled_weight_decay) {
+        amsgrad ? run.template operator()<true, false, true>() : run.template operator()<true, false, false>();
+    } else if (l2) {
+        amsgrad ? run.template operator()<false, true, true>() : run.template operator()<false, true, false>();
+    } else {
+        amsgrad ? run.template operator()<false, false, true>() : run.template operator()<false, false, false>();
     }
 }
 

@@ -20,8 +20,17 @@ void copy_into(const Tensor& destination, const Tensor& source) {
         visit_dtype(source.dtype(), [&]<typename From>() {
             To* out = destination.data<To>();
             const From* in = source.data<From>();
-            strided_for_each<2>(destination.shape(), strides,
-                                [&](const std::array<int64_t, 2>& at) { out[at[0]] = static_cast<To>(in[at[1]]); });
+            strided_for_each_run<2>(destination.shape(), strides,
+                                    [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
+                To* out_run = out + at[0];
+                const From* in_run = in + at[1];
+                if (step[0] == 1 && step[1] == 1) {
+#pragma omp simd
+                    for (int64_t i = 0; i < count; ++i) out_run[i] = static_cast<To>(in_run[i]);
+                } else {
+                    for (int64_t i = 0; i < count; ++i) out_run[i * step[0]] = static_cast<To>(in_run[i * step[1]]);
+                }
+            });
         });
     });
 }
@@ -46,8 +55,17 @@ void add_into(const Tensor& destination, const Tensor& source) {
         T* out = destination.data<T>();
         const Tensor converted = source.dtype() == destination.dtype() ? source : source.to(destination.dtype());
         const T* in = converted.data<T>();
-        strided_for_each<2>(destination.shape(), strides,
-                            [&](const std::array<int64_t, 2>& at) { out[at[0]] = out[at[0]] + in[at[1]]; });
+        strided_for_each_run<2>(destination.shape(), strides,
+                                [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
+            T* out_run = out + at[0];
+            const T* in_run = in + at[1];
+            if (step[0] == 1 && step[1] == 1) {
+#pragma omp simd
+                for (int64_t i = 0; i < count; ++i) out_run[i] += in_run[i];
+            } else {
+                for (int64_t i = 0; i < count; ++i) out_run[i * step[0]] += in_run[i * step[1]];
+            }
+        });
     });
 }
 

@@ -93,4 +93,43 @@ void strided_for_each(const Shape& shape, const std::array<Shape, N>& strides, B
     }
 }
 
+// The same walk handed out in runs: run(offsets, count, steps) processes `count` consecutive elements
+// of the innermost (merged) axis, the first at `offsets`, operand k advancing by steps[k] per element.
+// Kernels give the unit-stride case (steps all 1, or 0 for a broadcast operand) a plain loop that the
+// compiler vectorises; flat runs are cut into blocks so that threads share them.
+template <std::size_t N, typename Run>
+void strided_for_each_run(const Shape& shape, const std::array<Shape, N>& strides, Run&& run) {
+    const StridedLayout<N> layout = coalesce<N>(shape, strides);
+    const int64_t ndim = static_cast<int64_t>(layout.shape.size());
+    const int64_t inner = layout.shape[ndim - 1];
+    int64_t rows = 1;
+    for (int64_t axis = 0; axis + 1 < ndim; ++axis) rows *= layout.shape[axis];
+    const bool parallel = rows * inner >= kParallelThreshold;
+    std::array<int64_t, N> steps;
+    for (std::size_t k = 0; k < N; ++k) steps[k] = layout.strides[k][ndim - 1];
+
+    if (ndim == 1) {
+        constexpr int64_t kBlock = 8192;
+        const int64_t blocks = (inner + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (parallel)
+        for (int64_t block = 0; block < blocks; ++block) {
+            std::array<int64_t, N> offsets;
+            for (std::size_t k = 0; k < N; ++k) offsets[k] = block * kBlock * steps[k];
+            run(offsets, std::min(kBlock, inner - block * kBlock), steps);
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t row = 0; row < rows; ++row) {
+        std::array<int64_t, N> offsets{};
+        int64_t remainder = row;
+        for (int64_t axis = ndim - 2; axis >= 0; --axis) {
+            const int64_t index = remainder % layout.shape[axis];
+            remainder /= layout.shape[axis];
+            for (std::size_t k = 0; k < N; ++k) offsets[k] += index * layout.strides[k][axis];
+        }
+        run(offsets, inner, steps);
+    }
+}
+
 }  // namespace tapegrad::kernels

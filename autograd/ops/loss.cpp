@@ -2,6 +2,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "autograd/kernels/exp.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
@@ -59,10 +60,12 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
     visit_floating(logits.dtype(), [&]<typename T>() {
         const T* lp = log_probs.data<T>();
         T* loss = per_target.data<T>();
+#pragma omp parallel for schedule(static) if (count * classes > 65536)
         for (int64_t i = 0; i < count; ++i) {
             if (target[i] == options.ignore_index) continue;
-            double mean_log_prob = 0;
-            for (int64_t c = 0; c < classes; ++c) mean_log_prob += lp[i * classes + c];
+            double mean_log_prob = 0;  // only label smoothing reads it
+            if (smoothing > 0)
+                for (int64_t c = 0; c < classes; ++c) mean_log_prob += lp[i * classes + c];
             mean_log_prob /= static_cast<double>(classes);
             loss[i] = static_cast<T>(-(1 - smoothing) * lp[i * classes + target[i]] - smoothing * mean_log_prob);
         }
@@ -96,7 +99,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
                     target[i] == ignore_index ? 0.0 : (reduction == Reduction::None ? g[i] : g[0]) * scale);
                 const T* lp_row = lp + i * classes;
                 T* d_row = d + i * classes;
-                for (int64_t c = 0; c < classes; ++c) d_row[c] = weight * (std::exp(lp_row[c]) - uniform);
+                kernels::exp_and_sum(lp_row, T(1), T(0), d_row, classes);  // the softmax, back from log space
+                for (int64_t c = 0; c < classes; ++c) d_row[c] = weight * (d_row[c] - uniform);
                 if (target[i] >= 0 && target[i] < classes) d_row[target[i]] -= weight * static_cast<T>(1 - smoothing);
             }
         });

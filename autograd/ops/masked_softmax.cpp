@@ -3,6 +3,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "autograd/kernels/exp.h"
 #include "autograd/kernels/strided_loop.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
@@ -67,11 +68,10 @@ Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
                 for (int64_t j = 0; j < size; ++j) s[j] = T(0);
                 continue;
             }
-            double total = 0;
-            for (int64_t j = 0; j < size; ++j) {
-                s[j] = kept(j) ? std::exp(factor * a[j] - largest) : T(0);
-                total += s[j];
-            }
+            // Blocked entries become −inf, whose exp is exactly 0; then the softmax's own arithmetic
+            // (softmax.cpp's softmax_line), so that bool and additive masks agree to the bit.
+            for (int64_t j = 0; j < size; ++j) s[j] = kept(j) ? factor * a[j] : -std::numeric_limits<T>::infinity();
+            const double total = kernels::exp_and_sum(s, T(1), largest, s, size);
             const T inverse_total = static_cast<T>(1.0 / total);
             for (int64_t j = 0; j < size; ++j) s[j] *= inverse_total;
         }

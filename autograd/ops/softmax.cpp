@@ -2,6 +2,7 @@
 #include <cmath>
 #include <limits>
 
+#include "autograd/kernels/exp.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
@@ -34,22 +35,27 @@ void softmax_line(const T* x, T* y, int64_t size, int64_t stride, bool log_space
         for (int64_t j = 0; j < size; ++j) y[j * stride] = log_space ? -std::numeric_limits<T>::infinity() : T(0);
         return;
     }
-    if (log_space) {
+    if (stride != 1) {  // a line across rows (softmax over a leading axis): the plain loop
         double total = 0;
         for (int64_t j = 0; j < size; ++j) total += std::exp(static_cast<double>(x[j * stride] - m));
         const T log_total = static_cast<T>(std::log(total));
-        for (int64_t j = 0; j < size; ++j) y[j * stride] = x[j * stride] - m - log_total;
+        for (int64_t j = 0; j < size; ++j) {
+            const T shifted = x[j * stride] - m - log_total;
+            y[j * stride] = log_space ? shifted : std::exp(shifted);
+        }
         return;
     }
-    // One exp per element, then a multiply: the same arithmetic as masked_softmax, so an additive 0/−inf
-    // mask and the equivalent bool mask give bit-identical attention weights.
-    double total = 0;
-    for (int64_t j = 0; j < size; ++j) {
-        y[j * stride] = std::exp(x[j * stride] - m);
-        total += y[j * stride];
+    // A contiguous line: one vectorised exp per element (kernels/exp.h), written into y, then either a
+    // multiply by 1/Σ (the same arithmetic as masked_softmax, so an additive 0/−inf mask and the
+    // equivalent bool mask give bit-identical attention weights) or log space, y = x − m − log Σ.
+    const double total = kernels::exp_and_sum(x, T(1), m, y, size);
+    if (log_space) {
+        const T shift = m + static_cast<T>(std::log(total));
+        for (int64_t j = 0; j < size; ++j) y[j] = x[j] - shift;
+        return;
     }
     const T inverse_total = static_cast<T>(1.0 / total);
-    for (int64_t j = 0; j < size; ++j) y[j * stride] *= inverse_total;
+    for (int64_t j = 0; j < size; ++j) y[j] *= inverse_total;
 }
 
 Tensor fused(const Tensor& x_in, int64_t axis, bool log_space, const char* op) {
