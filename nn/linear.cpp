@@ -39,11 +39,7 @@ Tensor Linear::forward(const Tensor& x) const {
     if (x.dtype() != weight_.dtype())
         throw std::invalid_argument(fmt::format("Linear: input is {} but the weight is {} (convert one with to())",
                                                 dtype_name(x.dtype()), dtype_name(weight_.dtype())));
-    Shape out_shape = x.shape();
-    out_shape.back() = options_.out_features;
-    Tensor y = matmul(reshape(x, {-1, options_.in_features}), transpose(weight_, 0, 1));  // (N, out)
-    if (bias_.defined()) y = y + bias_;
-    return reshape(y, out_shape);
+    return linear(x, weight_, bias_);  // x @ weightᵀ + bias, the bias fused into the product
 }
 
 }  // namespace tapegrad::nn

@@ -17,7 +17,7 @@ namespace {
 // by its low and high 32 bits, each kept when below `threshold` = ⌊(1-p)·2³²⌋.
 TAPEGRAD_VECTORIZE
 void draw_keep_mask(uint64_t key, int64_t n, uint64_t threshold, bool* keep) {
-#pragma omp parallel for schedule(static) if (n > 262144)
+#pragma omp parallel for schedule(static) if (n > 65536)
     for (int64_t w = 0; w < n / 2; ++w) {
         const uint64_t bits = Generator::splitmix64_mix(key + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(w + 1));
         keep[2 * w] = (bits & 0xffffffffULL) < threshold;
@@ -33,7 +33,7 @@ void draw_keep_mask(uint64_t key, int64_t n, uint64_t threshold, bool* keep) {
 // `keep ? x·scale : 0`: a branch on a random bit mispredicts p of the time and costs more than the math.
 template <typename T>
 void scale_kept(const T* x, const bool* keep, T scale, int64_t n, T* out) {
-#pragma omp parallel for simd schedule(static) if (n > 262144)
+#pragma omp parallel for simd schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; ++i) out[i] = x[i] * (static_cast<T>(keep[i]) * scale);
 }
 

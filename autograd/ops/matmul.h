@@ -1,4 +1,5 @@
-// Matrix product with NumPy semantics: 1-D, 2-D, and batched with broadcast batch dimensions.
+// Matrix product with NumPy semantics: 1-D, 2-D, and batched with broadcast batch dimensions; and the
+// fully connected layer built on it.
 #pragma once
 
 #include "autograd/tensor.h"
@@ -9,5 +10,11 @@ namespace tapegrad {
 // A 1-D a is a row vector and a 1-D b a column vector; the added axis is removed from the result.
 // This is the one entry point every product in tapegrad goes through, so the kernel can be swapped.
 Tensor matmul(const Tensor& a, const Tensor& b);
+
+// A fully connected layer, as torch.nn.functional.linear: x (..., in) @ weightᵀ + bias -> (..., out);
+// weight (out, in), bias (out) or undefined. Fused: the output starts as copies of the bias and the
+// product is accumulated into it, so the bias costs no extra pass over the output (which for a
+// vocabulary projection is the largest tensor of the step).
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 
 }  // namespace tapegrad

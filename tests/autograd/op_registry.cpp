@@ -123,6 +123,8 @@ std::vector<OpCase> build() {
     cases.push_back({"softmax/masked", {{3, 5}}, {}, [](const Inputs& in) {
         return softmax(masked_fill(in[0], pattern_mask({3, 5}), -INFINITY), -1);
     }});
+    cases.push_back({"linear", {{2, 3, 4}, {5, 4}, {5}}, {}, [](const Inputs& in) { return linear(in[0], in[1], in[2]); }});
+    cases.push_back({"linear/no_bias", {{3, 4}, {5, 4}}, {}, [](const Inputs& in) { return linear(in[0], in[1]); }});
     // masked_softmax: a (T, S) mask over a batch, a (B, 1, 1, S) key-padding mask, a row with every key
     // blocked (zeros, no NaN), and no mask at all.
     cases.push_back({"masked_softmax/broadcast_mask", {{2, 3, 5}}, {}, [](const Inputs& in) {

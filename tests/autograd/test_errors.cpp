@@ -56,3 +56,14 @@ TEST_CASE("value errors name the op and the value", "[errors]") {
     CHECK_THROWS_WITH(zeros({2}, {.dtype = DType::Bool}) + zeros({2}, {.dtype = DType::Bool}), Contains("add") && Contains("bool"));
     CHECK_THROWS_WITH(var(zeros({1}), {0}), Contains("var") && Contains("degrees of freedom"));
 }
+
+TEST_CASE("the fused ops name themselves and the shapes or dtypes at fault", "[errors]") {
+    CHECK_THROWS_WITH(linear(zeros({2, 3}), zeros({4, 5})), Contains("linear") && Contains("[2, 3]") && Contains("[4, 5]"));
+    CHECK_THROWS_WITH(linear(zeros({2, 3}), zeros({4, 3}), zeros({5})), Contains("linear: bias") && Contains("[5]"));
+    CHECK_THROWS_WITH(linear(zeros({2, 3}), zeros({4, 3}, {.dtype = DType::Float64})), Contains("linear") && Contains("float64"));
+    CHECK_THROWS_WITH(masked_softmax(zeros({2, 3}), zeros({4}, {.dtype = DType::Bool})),
+                      Contains("masked_softmax") && Contains("[4]") && Contains("[2, 3]"));
+    CHECK_THROWS_WITH(masked_softmax(zeros({2, 3}), zeros({3})), Contains("masked_softmax: mask must be bool"));
+    CHECK_THROWS_WITH(layer_norm(zeros({2, 3}), {3}, zeros({3}, {.dtype = DType::Float64}), Tensor()),
+                      Contains("layer_norm") && Contains("float64"));
+}

@@ -1,0 +1,66 @@
+// linear: y = x @ Wᵀ + b, with the bias fused into the product.
+#include <stdexcept>
+
+#include "autograd/kernels/gemm.h"
+#include "autograd/ops/matmul.h"
+#include "autograd/ops/promote.h"
+#include "autograd/ops/reduce.h"
+#include "autograd/ops/shape_ops.h"
+#include "autograd/tape.h"
+
+namespace tapegrad {
+
+// Shapes: x (N, in) after flattening the leading axes, W (out, in), b (out), y (N, out).
+// Forward: y[n, :] = b, then y += x @ Wᵀ (one GEMM reading Wᵀ in place).
+// Backward, with dy = dL/dy: dx = dy @ W, dW = dyᵀ @ x (one GEMM summing over all N rows), db = Σ_n dy[n, :].
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+    if (!x.defined() || !weight.defined() || x.dim() == 0 || weight.dim() != 2 || x.size(-1) != weight.size(1))
+        throw std::invalid_argument(fmt::format("linear: expected x (..., in) and weight (out, in), got {} and {}",
+                                                x.defined() ? shape_string(x.shape()) : "undefined",
+                                                weight.defined() ? shape_string(weight.shape()) : "undefined"));
+    if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
+        throw std::invalid_argument(fmt::format("linear: bias must be (out) = ({}), got {}", weight.size(0),
+                                                shape_string(bias.shape())));
+    require_floating(x, "linear");
+    if (weight.dtype() != x.dtype() || (bias.defined() && bias.dtype() != x.dtype()))
+        throw std::invalid_argument(fmt::format("linear: x, weight and bias must share a dtype, got {}, {}{}",
+                                                dtype_name(x.dtype()), dtype_name(weight.dtype()),
+                                                bias.defined() ? ", " + std::string(dtype_name(bias.dtype())) : std::string()));
+    const int64_t in = weight.size(1), out_features = weight.size(0);
+    Shape out_shape = x.shape();
+    out_shape.back() = out_features;
+    Tensor rows, w;
+    {
+        NoGradGuard no_grad;  // layout copies are internal; the op records its own backward below
+        rows = x.contiguous().reshape({-1, in});
+        w = weight.contiguous();
+    }
+    const int64_t n = rows.size(0);
+    Tensor y = (bias.defined() || in > 0) ? empty_uninitialized({n, out_features}, {.dtype = x.dtype()})
+                                          : empty({n, out_features}, {.dtype = x.dtype()});
+    visit_floating(x.dtype(), [&]<typename T>() {
+        T* c = y.data<T>();
+        if (bias.defined()) {
+            const Tensor b = bias.contiguous();
+            const T* source = b.data<T>();
+#pragma omp parallel for schedule(static) if (n * out_features > 65536)
+            for (int64_t row = 0; row < n; ++row)
+                std::copy(source, source + out_features, c + row * out_features);
+        }
+        if (in > 0 || !bias.defined())
+            kernels::gemm<T>({.batch = 1, .m = n, .n = out_features, .k = in},
+                             kernels::GemmOperand<T>::row_major(rows.data<T>(), in),
+                             kernels::GemmOperand<T>::transposed(w.data<T>(), in), {c, out_features, 0},
+                             /*accumulate=*/bias.defined());
+    });
+    y = y.reshape(out_shape);  // a view of a fresh contiguous tensor: not recorded
+    record("linear", {x, weight, bias}, y, [x, weight, bias, rows, in, out_features](const Tensor& dout) {
+        const Tensor dy = dout.reshape({-1, out_features});  // (N, out)
+        if (x.requires_grad()) accumulate_grad(x, matmul(dy, weight).reshape(x.shape()));
+        if (weight.requires_grad()) accumulate_grad(weight, matmul(transpose(dy, 0, 1), rows));
+        if (bias.defined() && bias.requires_grad()) accumulate_grad(bias, sum(dy, {0}));
+    });
+    return y;
+}
+
+}  // namespace tapegrad
