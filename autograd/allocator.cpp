@@ -2,6 +2,7 @@
 #include "autograd/allocator.h"
 
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <new>
 #include <string>
@@ -43,14 +44,18 @@ public:
         {
             std::lock_guard lock(mutex_);
             ++stats_.allocations;
-            stats_.bytes_in_use += static_cast<int64_t>(size);
-            stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
-            auto found = free_lists_.find(size);
-            if (found != free_lists_.end() && !found->second.empty()) {
+            // The smallest cached block that fits, if it wastes at most a quarter: a step's sizes differ
+            // a little from op to op, and reusing a slightly larger block keeps the memory footprint near
+            // the peak in use instead of one cached copy per size.
+            auto found = free_lists_.lower_bound(size);
+            if (found != free_lists_.end() && found->first <= size + size / 4) {
+                const std::size_t capacity = found->first;
                 void* block = found->second.back();
                 found->second.pop_back();
+                if (found->second.empty()) free_lists_.erase(found);
                 ++stats_.cache_hits;
-                stats_.bytes_cached -= static_cast<int64_t>(size);
+                stats_.bytes_cached -= static_cast<int64_t>(capacity);
+                note_in_use(block, capacity);
                 return block;
             }
             ++stats_.system_allocations;
@@ -61,18 +66,22 @@ public:
             block = std::aligned_alloc(kAlignment, size);
             if (block == nullptr) throw std::bad_alloc();
         }
+        std::lock_guard lock(mutex_);
+        note_in_use(block, size);
         return block;
     }
 
-    void free(void* block, std::size_t bytes) {
+    void free(void* block) {
         if (block == nullptr) return;
-        const std::size_t size = rounded_size(bytes);
         {
             std::lock_guard lock(mutex_);
-            stats_.bytes_in_use -= static_cast<int64_t>(size);
-            if (caching_ && static_cast<std::size_t>(stats_.bytes_cached) + size <= cache_limit_) {
-                free_lists_[size].push_back(block);
-                stats_.bytes_cached += static_cast<int64_t>(size);
+            const auto found = capacities_.find(block);
+            const std::size_t capacity = found->second;
+            capacities_.erase(found);
+            stats_.bytes_in_use -= static_cast<int64_t>(capacity);
+            if (caching_ && static_cast<std::size_t>(stats_.bytes_cached) + capacity <= cache_limit_) {
+                free_lists_[capacity].push_back(block);
+                stats_.bytes_cached += static_cast<int64_t>(capacity);
                 return;
             }
         }
@@ -80,7 +89,7 @@ public:
     }
 
     void release() {
-        std::unordered_map<std::size_t, std::vector<void*>> lists;
+        std::map<std::size_t, std::vector<void*>> lists;
         {
             std::lock_guard lock(mutex_);
             lists.swap(free_lists_);
@@ -100,8 +109,15 @@ public:
     }
 
 private:
+    void note_in_use(void* block, std::size_t capacity) {  // with mutex_ held
+        capacities_[block] = capacity;
+        stats_.bytes_in_use += static_cast<int64_t>(capacity);
+        stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
+    }
+
     std::mutex mutex_;
-    std::unordered_map<std::size_t, std::vector<void*>> free_lists_;  // rounded size -> free blocks
+    std::map<std::size_t, std::vector<void*>> free_lists_;   // capacity -> free blocks, ordered for best fit
+    std::unordered_map<void*, std::size_t> capacities_;      // every block in use -> its capacity
     AllocatorStats stats_;
     bool caching_ = true;
     std::size_t cache_limit_ = 0;
@@ -116,7 +132,7 @@ CachingAllocator& allocator() {
 }  // namespace
 
 void* allocate_block(std::size_t bytes) { return allocator().allocate(bytes); }
-void free_block(void* block, std::size_t bytes) { allocator().free(block, bytes); }
+void free_block(void* block) { allocator().free(block); }
 AllocatorStats allocator_stats() { return allocator().stats(); }
 void reset_peak_allocator_stats() { allocator().reset_peak(); }
 void release_cached_memory() { allocator().release(); }

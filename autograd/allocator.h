@@ -8,7 +8,8 @@
 // no system allocation at all (PyTorch's CUDA allocator makes the same bet).
 //
 // Sizes are rounded up to 64 bytes (one cache line, one AVX-512 register) below 1 MiB and to 4 KiB (one
-// page) above, so blocks are reused across nearly equal sizes without wasting much. The cache is bounded
+// page) above. A request takes the smallest cached block that fits and wastes at most a quarter of it,
+// so nearly equal sizes share blocks and the footprint stays near the peak actually in use. The cache is bounded
 // (TAPEGRAD_ALLOCATOR_CACHE_MIB, default 2048); release_cached_memory() returns everything to the
 // system. TAPEGRAD_ALLOCATOR=system turns caching off (each block straight from and back to malloc),
 // for comparison and for memory checkers.
@@ -21,8 +22,8 @@ namespace tapegrad {
 
 // 64-byte aligned, uninitialised memory of at least `bytes` bytes (bytes may be 0).
 void* allocate_block(std::size_t bytes);
-// Returns a block from allocate_block(bytes) — with the same `bytes` — to the cache.
-void free_block(void* block, std::size_t bytes);
+// Returns a block from allocate_block to the cache.
+void free_block(void* block);
 
 struct AllocatorStats {
     int64_t allocations = 0;         // allocate_block calls

@@ -19,7 +19,7 @@ Storage::Storage(std::size_t bytes) : Storage(bytes, Uninitialized{}) { std::mem
 Storage::Storage(std::size_t bytes, Uninitialized)
     : data_(static_cast<std::byte*>(allocate_block(bytes))), bytes_(bytes) {}
 
-Storage::~Storage() { free_block(data_, bytes_); }
+Storage::~Storage() { free_block(data_); }
 
 TensorImpl& Tensor::impl() const {
     if (!impl_) throw std::logic_error("tensor: this Tensor is undefined (default-constructed or an absent grad)");
