@@ -39,15 +39,17 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
     const Tensor packed = x.contiguous();
     const Tensor gain = weight.defined() ? weight.contiguous() : Tensor();
     const Tensor shift = bias.defined() ? bias.contiguous() : Tensor();
-    Tensor normalized = empty_uninitialized(x.shape(), {.dtype = x.dtype()});  // x̂
-    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});         // y
-    Tensor inverse_std = empty_uninitialized({rows}, {.dtype = x.dtype()});    // r, one per row
+    // Saved for backward: one mean and one r per row — not x̂, which the backward recomputes from x
+    // in the same pass that reads it (a tensor the size of x less to keep alive per layer norm).
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});        // y
+    Tensor row_mean = empty_uninitialized({rows}, {.dtype = x.dtype()});      // μ, one per row
+    Tensor inverse_std = empty_uninitialized({rows}, {.dtype = x.dtype()});   // r, one per row
     visit_floating(x.dtype(), [&]<typename T>() {
         const T* in = packed.data<T>();
         const T* w = gain.defined() ? gain.data<T>() : nullptr;
         const T* b = shift.defined() ? shift.data<T>() : nullptr;
-        T* xhat = normalized.data<T>();
         T* y = out.data<T>();
+        T* mu = row_mean.data<T>();
         T* r = inverse_std.data<T>();
 #pragma omp parallel for schedule(static) if (x.numel() > 32768)
         for (int64_t row = 0; row < rows; ++row) {
@@ -58,17 +60,17 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
             for (int64_t i = 0; i < row_size; ++i) variance += (v[i] - mean) * (v[i] - mean);
             variance /= static_cast<double>(row_size);
             const double inv = 1.0 / std::sqrt(variance + eps);
+            mu[row] = static_cast<T>(mean);
             r[row] = static_cast<T>(inv);
-            T* xhat_row = xhat + row * row_size;
             T* y_row = y + row * row_size;
             for (int64_t i = 0; i < row_size; ++i) {
-                xhat_row[i] = static_cast<T>((v[i] - mean) * inv);
-                y_row[i] = (w ? xhat_row[i] * w[i] : xhat_row[i]) + (b ? b[i] : T(0));
+                const T xhat = (v[i] - mu[row]) * r[row];
+                y_row[i] = (w ? xhat * w[i] : xhat) + (b ? b[i] : T(0));
             }
         }
     });
 
-    record("layer_norm", {x, weight, bias}, out, [x, weight, bias, gain, normalized, inverse_std, rows, row_size](const Tensor& dout) {
+    record("layer_norm", {x, weight, bias}, out, [x, packed, weight, bias, gain, row_mean, inverse_std, rows, row_size](const Tensor& dout) {
         const Tensor dy_packed = dout.contiguous();
         Tensor dx = x.requires_grad() ? empty_uninitialized(x.shape(), {.dtype = x.dtype()}) : Tensor();
         // dweight and dbias are sums over rows. Rows are summed in fixed blocks, then the blocks in order,
@@ -80,7 +82,8 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
         std::vector<double> partial_dbias(partial_dweight.size());
         visit_floating(x.dtype(), [&]<typename T>() {
             const T* dy = dy_packed.data<T>();
-            const T* xhat = normalized.data<T>();
+            const T* in = packed.data<T>();
+            const T* mu = row_mean.data<T>();
             const T* r = inverse_std.data<T>();
             const T* w = gain.defined() ? gain.data<T>() : nullptr;
             T* d = dx.defined() ? dx.data<T>() : nullptr;
@@ -88,9 +91,11 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
             for (int64_t block = 0; block < blocks; ++block) {
                 double* pdw = want_parameters ? partial_dweight.data() + block * row_size : nullptr;
                 double* pdb = want_parameters ? partial_dbias.data() + block * row_size : nullptr;
+                std::vector<T> xhat_row(static_cast<std::size_t>(row_size));
                 for (int64_t row = block * kRowsPerBlock; row < std::min(rows, (block + 1) * kRowsPerBlock); ++row) {
                     const T* dy_row = dy + row * row_size;
-                    const T* xhat_row = xhat + row * row_size;
+                    const T* x_row = in + row * row_size;
+                    for (int64_t i = 0; i < row_size; ++i) xhat_row[i] = (x_row[i] - mu[row]) * r[row];  // as the forward
                     if (pdw)
                         for (int64_t i = 0; i < row_size; ++i) {
                             pdw[i] += static_cast<double>(dy_row[i]) * xhat_row[i];

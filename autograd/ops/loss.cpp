@@ -1,5 +1,8 @@
 // Losses: cross_entropy (fused with log_softmax) and mse_loss (composed).
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 #include <stdexcept>
 
 #include "autograd/kernels/exp.h"
@@ -42,8 +45,11 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
             fmt::format("cross_entropy: label_smoothing must be in [0, 1), got {}", options.label_smoothing));
 
     const int64_t classes = logits.size(1);
-    const Tensor rows = class_rows(logits);
-    const Tensor log_probs = log_softmax(rows.detach(), 1);  // (M, C), not recorded: this op's backward is fused
+    Tensor rows;  // (M, C): logits itself when 2-D and contiguous
+    {
+        NoGradGuard no_grad;  // a layout copy internal to this op
+        rows = class_rows(logits);
+    }
     const Tensor flat_targets = targets.contiguous().reshape({-1});
     const int64_t count = flat_targets.numel();
     const int64_t* target = flat_targets.data<int64_t>();
@@ -56,18 +62,32 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
         ++kept;
     }
     const double smoothing = options.label_smoothing;
+    // Per row, log Σ_c e^z_c (computed as m + log Σ e^(z − m), m the row max, so nothing overflows): all
+    // the backward needs besides the logits, instead of a full (M, C) tensor of log-probabilities.
+    Tensor log_normalizer = empty_uninitialized({count}, {.dtype = logits.dtype()});
     Tensor per_target = zeros({count}, {.dtype = logits.dtype()});
     visit_floating(logits.dtype(), [&]<typename T>() {
-        const T* lp = log_probs.data<T>();
+        const T* z = rows.data<T>();
+        T* lse = log_normalizer.data<T>();
         T* loss = per_target.data<T>();
-#pragma omp parallel for schedule(static) if (count * classes > 65536)
-        for (int64_t i = 0; i < count; ++i) {
-            if (target[i] == options.ignore_index) continue;
-            double mean_log_prob = 0;  // only label smoothing reads it
-            if (smoothing > 0)
-                for (int64_t c = 0; c < classes; ++c) mean_log_prob += lp[i * classes + c];
-            mean_log_prob /= static_cast<double>(classes);
-            loss[i] = static_cast<T>(-(1 - smoothing) * lp[i * classes + target[i]] - smoothing * mean_log_prob);
+#pragma omp parallel if (count * classes > 65536)
+        {
+            std::vector<T> exps(static_cast<std::size_t>(classes));
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < count; ++i) {
+                const T* row = z + i * classes;
+                T m = -std::numeric_limits<T>::infinity();
+                for (int64_t c = 0; c < classes; ++c) m = std::max(m, row[c]);
+                const double log_total = static_cast<double>(m) + std::log(kernels::exp_and_sum(row, T(1), m, exps.data(), classes));
+                lse[i] = static_cast<T>(log_total);
+                if (target[i] == options.ignore_index) continue;
+                // log p_t = z_t − log Σ e^z; the smoothed part needs the mean log p = mean(z) − log Σ e^z.
+                double mean_logit = 0;
+                if (smoothing > 0)
+                    for (int64_t c = 0; c < classes; ++c) mean_logit += row[c];
+                mean_logit /= static_cast<double>(classes);
+                loss[i] = static_cast<T>(-(1 - smoothing) * (row[target[i]] - log_total) - smoothing * (mean_logit - log_total));
+            }
         }
     });
 
@@ -80,26 +100,25 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
     const Reduction reduction = options.reduction;
     const int64_t ignore_index = options.ignore_index;
     record("cross_entropy", {logits}, out,
-           [logits, log_probs, flat_targets, reduction, ignore_index, smoothing, kept](const Tensor& dout) {
-        const int64_t classes = log_probs.size(1), count = log_probs.size(0);
-        Tensor drows = empty_uninitialized(log_probs.shape(), {.dtype = log_probs.dtype()});
+           [logits, rows, log_normalizer, flat_targets, reduction, ignore_index, smoothing, kept](const Tensor& dout) {
+        const int64_t classes = rows.size(1), count = rows.size(0);
+        Tensor drows = empty_uninitialized(rows.shape(), {.dtype = rows.dtype()});
         const Tensor dloss = dout.contiguous();
         visit_floating(drows.dtype(), [&]<typename T>() {
-            const T* lp = log_probs.data<T>();
+            const T* z = rows.data<T>();
+            const T* lse = log_normalizer.data<T>();
             const int64_t* target = flat_targets.data<int64_t>();
             T* d = drows.data<T>();
             const T* g = dloss.data<T>();
             const double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(std::max<int64_t>(kept, 1)) : 1.0;
-            // d/dlogit_c = weight · (softmax_c − q_c), q the (smoothed) one-hot target; exp of the saved
-            // log-probabilities gives the softmax back. In T: float32 exp is exact enough for a gradient.
+            // d/dz_c = weight · (softmax_c − q_c), q the (smoothed) one-hot target; softmax_c = e^(z_c − log Σ e^z).
             const T uniform = static_cast<T>(smoothing / static_cast<double>(classes));
 #pragma omp parallel for schedule(static) if (count * classes > 32768)
             for (int64_t i = 0; i < count; ++i) {
                 const T weight = static_cast<T>(
                     target[i] == ignore_index ? 0.0 : (reduction == Reduction::None ? g[i] : g[0]) * scale);
-                const T* lp_row = lp + i * classes;
                 T* d_row = d + i * classes;
-                kernels::exp_and_sum(lp_row, T(1), T(0), d_row, classes);  // the softmax, back from log space
+                kernels::exp_and_sum(z + i * classes, T(1), lse[i], d_row, classes);  // the softmax
                 for (int64_t c = 0; c < classes; ++c) d_row[c] = weight * (d_row[c] - uniform);
                 if (target[i] >= 0 && target[i] < classes) d_row[target[i]] -= weight * static_cast<T>(1 - smoothing);
             }
