@@ -170,6 +170,7 @@ def print_json_line(record):
 def train_step_main(args):
     c = CONFIGS[args.config]
     repeats = args.repeats or (10 if args.config == "base" else 20)
+    rss_before_model_mib = peak_rss_mib()  # Python and torch alone: what the step adds is the rest
     torch.manual_seed(0)
     model = Seq2SeqTransformer(**c)
     model.train()
@@ -201,7 +202,7 @@ def train_step_main(args):
                      "step_ms_max": s["max"], "tgt_tokens_per_step": tokens,
                      "tgt_tokens_per_s": tokens / (s["median"] * 1e-3), "matmul_gflop_per_step": flops / 1e9,
                      "gflops": flops / (s["median"] * 1e-3) / 1e9, "peak_rss_mib": peak_rss_mib(),
-                     "final_loss": loss})
+                     "rss_before_model_mib": rss_before_model_mib, "final_loss": loss})
 
 
 def attention_main(args):

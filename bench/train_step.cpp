@@ -60,6 +60,7 @@ int train_step_main(const std::vector<std::string>& args) {
     if (repeats == 0) repeats = config.name == "base" ? 10 : 20;
     omp_set_num_threads(threads);
 
+    const double rss_before_model_mib = peak_rss_mib();  // the process alone: what the step adds is the rest
     Generator model_generator(0);
     nn::Seq2SeqTransformer model(model_options(config), model_generator);
     model.train();
@@ -86,7 +87,8 @@ int train_step_main(const std::vector<std::string>& args) {
                      {"tgt_tokens_per_step", target_tokens},
                      {"tgt_tokens_per_s", static_cast<double>(target_tokens) / (summary.median * 1e-3)},
                      {"matmul_gflop_per_step", flops / 1e9}, {"gflops", flops / (summary.median * 1e-3) / 1e9},
-                     {"peak_rss_mib", peak_rss_mib()}, {"final_loss", loss}});
+                     {"peak_rss_mib", peak_rss_mib()}, {"rss_before_model_mib", rss_before_model_mib},
+                     {"final_loss", loss}});
     return 0;
 }
 
