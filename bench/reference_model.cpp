@@ -49,8 +49,14 @@ double train_step(nn::Seq2SeqTransformer& model, optim::Optimizer& optimizer, co
     const int64_t vocab = logits.size(-1);
     const Tensor loss = cross_entropy(logits.reshape({-1, vocab}), batch.labels.reshape({-1}), {.ignore_index = kPad});
     loss.backward();
-    optimizer.step();
-    optimizer.zero_grad();
+    {
+        ProfileSection section("optimizer step");  // a --profile table's row; nothing otherwise
+        optimizer.step();
+    }
+    {
+        ProfileSection section("zero_grad");
+        optimizer.zero_grad();
+    }
     return loss.item();
 }
 

@@ -5,9 +5,12 @@
 // full-length sequences, tokens uniform in [3, V), no padding (the padding masks are still built and
 // applied), four batches used in turn: the same work as PyTorch's side. Prints one JSON line:
 // step_ms_median/min/max, tgt_tokens_per_s, gflops (model.py's matmul FLOPs / median time), peak_rss_mib.
+// --profile adds one more step after the timed ones, under the per-op profiler (autograd/profiler.h): its
+// table goes to stderr, its totals into the JSON line under "profile".
 #include <omp.h>
 
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
@@ -40,6 +43,7 @@ int train_step_main(const std::vector<std::string>& args) {
     namespace po = boost::program_options;
     std::string config_name;
     int threads = 0, repeats = 0, warmup = 0;
+    bool profile = false;
     po::options_description options(
         "bench train-step: wall time of one training step (forward, loss, backward, Adam, zero_grad) of a\n"
         "reference Transformer (../shared/bench/model.py)");
@@ -50,7 +54,8 @@ int train_step_main(const std::vector<std::string>& args) {
         ("repeats", po::value(&repeats)->default_value(0),
          "timed steps; the median is reported (0: 20, or 10 for base)")
         ("warmup", po::value(&warmup)->default_value(3),
-         "untimed steps first (allocations, first-touch of pages, Adam's state)");
+         "untimed steps first (allocations, first-touch of pages, Adam's state)")
+        ("profile", po::bool_switch(&profile), "profile one more step: per-op table on stderr, totals in the JSON");
     po::variables_map vm;
     if (!parse_options(options, args, vm)) return 0;
     const ReferenceConfig& config = reference_config(config_name);
@@ -81,14 +86,26 @@ int train_step_main(const std::vector<std::string>& args) {
     const Summary summary = summarize(step_ms);
     const int64_t target_tokens = config.batch * config.target_length;  // no padding: every label counts
     const double flops = matmul_flops_per_step(config);
-    print_json_line({{"bench", "train-step"}, {"config", config.name}, {"threads", threads},
-                     {"params", model.parameter_count()}, {"warmup_steps", warmup}, {"steps", repeats},
-                     {"step_ms_median", summary.median}, {"step_ms_min", summary.min}, {"step_ms_max", summary.max},
-                     {"tgt_tokens_per_step", target_tokens},
-                     {"tgt_tokens_per_s", static_cast<double>(target_tokens) / (summary.median * 1e-3)},
-                     {"matmul_gflop_per_step", flops / 1e9}, {"gflops", flops / (summary.median * 1e-3) / 1e9},
-                     {"peak_rss_mib", peak_rss_mib()}, {"rss_before_model_mib", rss_before_model_mib},
-                     {"final_loss", loss}});
+    nlohmann::json record = {
+        {"bench", "train-step"}, {"config", config.name}, {"threads", threads},
+        {"params", model.parameter_count()}, {"warmup_steps", warmup}, {"steps", repeats},
+        {"step_ms_median", summary.median}, {"step_ms_min", summary.min}, {"step_ms_max", summary.max},
+        {"tgt_tokens_per_step", target_tokens},
+        {"tgt_tokens_per_s", static_cast<double>(target_tokens) / (summary.median * 1e-3)},
+        {"matmul_gflop_per_step", flops / 1e9}, {"gflops", flops / (summary.median * 1e-3) / 1e9},
+        {"peak_rss_mib", peak_rss_mib()}, {"rss_before_model_mib", rss_before_model_mib}, {"final_loss", loss}};
+    if (profile) {
+        // After the timed steps, so that the profiler's clock reads cost them nothing.
+        Profiler profiler;
+        train_step(model, optimizer, batches[step++ % batches.size()]);
+        const Profile result = profiler.stop();
+        std::fprintf(stderr, "%s", result.table().c_str());
+        record["profile"] = {{"total_ms", result.total_ms}, {"forward_ms", result.forward_ms()},
+                             {"backward_ms", result.backward_ms()}, {"sections_ms", result.sections_ms},
+                             {"allocations", result.allocations}, {"system_allocations", result.system_allocations},
+                             {"tensor_peak_mib", result.peak_mib}};
+    }
+    print_json_line(record);
     return 0;
 }
 
