@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "autograd/kernels/kernel_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/matmul.h"
 #include "autograd/ops/nn_functional.h"
@@ -82,8 +83,10 @@ AttentionResult scaled_dot_product_attention(const Tensor& query, const Tensor& 
     // gets 0 everywhere, hence output 0 and, since the softmax backward is s ⊙ (ds − Σ ds·s) with s = 0,
     // gradient 0 — no NaN anywhere. A bool mask (or none) goes to the fused masked_softmax, which
     // scales, masks and normalises in one pass; an additive float mask is added to the scaled scores.
+    // TAPEGRAD_KERNELS=reference takes the composed path for bool masks too: masked_fill, then softmax.
+    const bool composed = kernels::kernel_mode() == kernels::KernelMode::Reference;
     Tensor weights;  // (B.., T, S)
-    if (mask.defined() && mask.dtype() != DType::Bool) {
+    if ((mask.defined() && mask.dtype() != DType::Bool) || composed) {
         weights = softmax(apply_mask(scores * scale, mask), -1);
     } else {
         check_mask_shape(scores, mask);

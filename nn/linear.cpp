@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "autograd/kernels/kernel_mode.h"
 #include "nn/init.h"
 
 namespace tapegrad::nn {
@@ -39,6 +40,10 @@ Tensor Linear::forward(const Tensor& x) const {
     if (x.dtype() != weight_.dtype())
         throw std::invalid_argument(fmt::format("Linear: input is {} but the weight is {} (convert one with to())",
                                                 dtype_name(x.dtype()), dtype_name(weight_.dtype())));
+    if (kernels::kernel_mode() == kernels::KernelMode::Reference) {  // the composed reference: matmul, then add
+        Tensor y = matmul(x, transpose(weight_, 0, 1));
+        return bias_.defined() ? y + bias_ : y;
+    }
     return linear(x, weight_, bias_);  // x @ weightᵀ + bias, the bias fused into the product
 }
 

@@ -44,7 +44,9 @@ inline float exp_vectorizable(float x) {
 
 // out[i] = e^(scale · x[i] − shift) for i < n, returning Σ out[i] — the inner loop of every softmax.
 // Compiled for AVX-512, AVX2 and baseline x86-64 (TAPEGRAD_VECTORIZE); float uses exp_vectorizable,
-// double std::exp. x and out may be the same array. x = −inf gives exactly 0.
+// double std::exp. x and out may be the same array. x = −inf gives exactly 0. For float,
+// TAPEGRAD_KERNELS=reference uses the C library's expf instead, and =check runs both and throws when
+// they differ by more than rounding allows.
 double exp_and_sum(const float* x, float scale, float shift, float* out, int64_t n);
 double exp_and_sum(const double* x, double scale, double shift, double* out, int64_t n);
 
