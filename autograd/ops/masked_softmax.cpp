@@ -1,5 +1,6 @@
 // masked_softmax: the softmax of attention, with the scale and the mask folded into one pass.
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 
@@ -59,18 +60,30 @@ Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
         for (int64_t row = 0; row < rows; ++row) {
             const T* a = in + row * size;
             T* s = o + row * size;
-            const bool* m = mask ? mask + mask_row_offset(row, leading_shape, mask_strides) : nullptr;
-            auto kept = [&](int64_t j) { return m == nullptr || !m[j * mask_column_stride]; };
-            T largest = -std::numeric_limits<T>::infinity();
-            for (int64_t j = 0; j < size; ++j)
-                if (kept(j)) largest = std::max(largest, factor * a[j]);
-            if (largest == -std::numeric_limits<T>::infinity()) {  // every key blocked: no distribution
+            // The scaled scores, with blocked entries −inf (whose exp is exactly 0). Masks are read as bytes
+            // (GCC does not vectorise loads of bool); a key-padding or causal row is contiguous (stride 1),
+            // a broadcast one repeats a single entry (stride 0).
+            constexpr T blocked = -std::numeric_limits<T>::infinity();
+            const auto* m = mask ? reinterpret_cast<const uint8_t*>(mask + mask_row_offset(row, leading_shape, mask_strides))
+                                 : nullptr;
+            if (m == nullptr || (mask_column_stride == 0 && !m[0])) {
+#pragma omp simd
+                for (int64_t j = 0; j < size; ++j) s[j] = factor * a[j];
+            } else if (mask_column_stride == 1) {
+#pragma omp simd
+                for (int64_t j = 0; j < size; ++j) s[j] = m[j] ? blocked : factor * a[j];
+            } else {
+                for (int64_t j = 0; j < size; ++j) s[j] = m[j * mask_column_stride] ? blocked : factor * a[j];
+            }
+            T largest = blocked;
+#pragma omp simd reduction(max : largest)
+            for (int64_t j = 0; j < size; ++j) largest = std::max(largest, s[j]);
+            if (largest == blocked) {  // every key blocked: no distribution
                 for (int64_t j = 0; j < size; ++j) s[j] = T(0);
                 continue;
             }
-            // Blocked entries become −inf, whose exp is exactly 0; then the softmax's own arithmetic
-            // (softmax.cpp's softmax_line), so that bool and additive masks agree to the bit.
-            for (int64_t j = 0; j < size; ++j) s[j] = kept(j) ? factor * a[j] : -std::numeric_limits<T>::infinity();
+            // Then the softmax's own arithmetic (softmax.cpp's softmax_line), so that bool and additive
+            // masks agree to the bit.
             const double total = kernels::exp_and_sum(s, T(1), largest, s, size);
             const T inverse_total = static_cast<T>(1.0 / total);
             for (int64_t j = 0; j < size; ++j) s[j] *= inverse_total;
