@@ -98,7 +98,11 @@ Tensor sigmoid(const Tensor& x) {
 Tensor relu(const Tensor& x) {
     Tensor out = map_floating(x, "relu", [](auto v) { return v > 0 ? v : decltype(v)(0); });
     record("relu", {x}, out, [x](const Tensor& dout) {
-        accumulate_grad(x, dout * mask_where(x, [](auto v) { return v > 0; }));
+        // One pass, dout where x > 0 else 0 (as PyTorch's threshold_backward), not a mask then a product.
+        const Tensor dx = visit_floating(x.dtype(), [&]<typename T>() {
+            return kernels::zip<T, T>(dout.to(x.dtype()), x, "relu", [](T g, T v) { return v > 0 ? g : T(0); });
+        });
+        accumulate_grad(x, dx);
     });
     return out;
 }
