@@ -15,6 +15,8 @@
 // Note that ε is added after dividing √v_t by its bias correction (as PyTorch does), i.e. to √v̂_t.
 #include "optim/adam.h"
 
+#include "autograd/kernels/vectorize.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -48,7 +50,7 @@ struct AdamElement {
 };
 
 template <typename T, bool kDecoupled, bool kL2, bool kAmsgrad>
-void adam_loop(const AdamElement<T, kDecoupled, kL2, kAmsgrad>& element, T* param, const T* grad, T* exp_avg,
+TAPEGRAD_VECTORIZE void adam_loop(const AdamElement<T, kDecoupled, kL2, kAmsgrad>& element, T* param, const T* grad, T* exp_avg,
                T* exp_avg_sq, T* max_exp_avg_sq, int64_t n) {
 #pragma omp parallel for simd schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; ++i)

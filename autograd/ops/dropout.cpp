@@ -33,7 +33,7 @@ void draw_keep_mask(uint64_t key, int64_t n, uint64_t threshold, bool* keep) {
 // `keep ? x·scale : 0`: a branch on a random bit mispredicts p of the time and costs more than the math.
 // The mask is read as bytes (a bool is one byte holding 0 or 1): GCC does not vectorise loads of bool.
 template <typename T>
-void scale_kept(const T* x, const bool* keep_mask, T scale, int64_t n, T* out) {
+TAPEGRAD_VECTORIZE void scale_kept(const T* x, const bool* keep_mask, T scale, int64_t n, T* out) {
     const auto* keep = reinterpret_cast<const uint8_t*>(keep_mask);
 #pragma omp parallel for simd schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; ++i) out[i] = x[i] * (static_cast<T>(keep[i]) * scale);
