@@ -54,47 +54,8 @@ StridedLayout<N> coalesce(const Shape& shape, const std::array<Shape, N>& stride
     return layout;
 }
 
-// Calls body(offsets) once per element, where offsets[k] is the element's offset in operand k
-// (relative to that operand's data pointer).
-template <std::size_t N, typename Body>
-void strided_for_each(const Shape& shape, const std::array<Shape, N>& strides, Body&& body) {
-    const StridedLayout<N> layout = coalesce<N>(shape, strides);
-    const int64_t ndim = static_cast<int64_t>(layout.shape.size());
-    const int64_t inner = layout.shape[ndim - 1];
-    int64_t rows = 1;
-    for (int64_t axis = 0; axis + 1 < ndim; ++axis) rows *= layout.shape[axis];
-    const bool parallel = rows * inner >= kParallelThreshold;
-
-    if (ndim == 1) {  // one flat run (same-shape contiguous operands): split it across threads
-#pragma omp parallel for schedule(static) if (parallel)
-        for (int64_t i = 0; i < inner; ++i) {
-            std::array<int64_t, N> offsets;
-            for (std::size_t k = 0; k < N; ++k) offsets[k] = i * layout.strides[k][0];
-            body(offsets);
-        }
-        return;
-    }
-    std::array<int64_t, N> inner_stride;
-    for (std::size_t k = 0; k < N; ++k) inner_stride[k] = layout.strides[k][ndim - 1];
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t row = 0; row < rows; ++row) {
-        // Turn the row number into the offset of the row's first element in each operand.
-        std::array<int64_t, N> offsets{};
-        int64_t remainder = row;
-        for (int64_t axis = ndim - 2; axis >= 0; --axis) {
-            const int64_t index = remainder % layout.shape[axis];
-            remainder /= layout.shape[axis];
-            for (std::size_t k = 0; k < N; ++k) offsets[k] += index * layout.strides[k][axis];
-        }
-        for (int64_t i = 0; i < inner; ++i) {
-            body(offsets);
-            for (std::size_t k = 0; k < N; ++k) offsets[k] += inner_stride[k];
-        }
-    }
-}
-
-// The same walk handed out in runs: run(offsets, count, steps) processes `count` consecutive elements
-// of the innermost (merged) axis, the first at `offsets`, operand k advancing by steps[k] per element.
+// The walk handed out in runs: run(offsets, count, steps) processes `count` consecutive elements of the
+// innermost (merged) axis, the first at `offsets`, operand k advancing by steps[k] per element.
 // Kernels give the unit-stride case (steps all 1, or 0 for a broadcast operand) a plain loop that the
 // compiler vectorises; flat runs are cut into blocks so that threads share them.
 template <std::size_t N, typename Run>
@@ -130,6 +91,19 @@ void strided_for_each_run(const Shape& shape, const std::array<Shape, N>& stride
         }
         run(offsets, inner, steps);
     }
+}
+
+// Calls body(offsets) once per element, where offsets[k] is the element's offset in operand k
+// (relative to that operand's data pointer): the run walk, one element at a time.
+template <std::size_t N, typename Body>
+void strided_for_each(const Shape& shape, const std::array<Shape, N>& strides, Body&& body) {
+    strided_for_each_run<N>(shape, strides,
+                            [&](std::array<int64_t, N> offsets, int64_t count, const std::array<int64_t, N>& steps) {
+        for (int64_t i = 0; i < count; ++i) {
+            body(offsets);
+            for (std::size_t k = 0; k < N; ++k) offsets[k] += steps[k];
+        }
+    });
 }
 
 }  // namespace tapegrad::kernels
