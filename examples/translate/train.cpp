@@ -148,8 +148,12 @@ TrainResult train(const TrainRun& run) {
     std::optional<ProgressReporter> progress;
     if (world.is_main()) {
         log.emplace(run.checkpoint_dir, MetricsLogOptions{.eval_columns = {"valid_exact_match", "valid_token_accuracy", "valid_bleu"}});
+        // Under mpirun, stdout is a pseudo-terminal whatever mpirun's own output goes to (usually a job log):
+        // plain lines, not a live line redrawn with \r.
         progress.emplace(ProgressOptions{.max_steps = config.max_steps, .max_minutes = config.max_minutes,
-                                         .start_step = state.step, .print_every_steps = config.log_every});
+                                         .start_step = state.step,
+                                         .is_terminal = world.world_size() > 1 ? std::optional<bool>(false) : std::nullopt,
+                                         .print_every_steps = config.log_every});
     }
     // Collective (every rank gathers the dropout states of all), then rank 0 writes.
     auto save = [&] {
