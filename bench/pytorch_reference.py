@@ -22,6 +22,7 @@ backward + optimizer step + zero_grad. Timings follow bench/bench.cpp's protocol
 import argparse
 import json
 import math
+import os
 import resource
 import statistics
 import sys
@@ -319,6 +320,19 @@ def learn_reverse_main(args):
                      "final_loss": loss, "peak_rss_mib": peak_rss_mib(), "curve": curve})
 
 
+def warn_outside_reference_environment():
+    """Says so on stderr when this process lacks ../shared/bench/torch-ref's environment, which bench/compare
+    sets: a forced OpenBLAS core (OPENBLAS_CORETYPE=Haswell, say) loses AVX-512 and slows every matmul, and
+    without the malloc settings freed memory goes back to the system and is paged in again each step."""
+    problems = [f"{name} is set" for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if name in os.environ]
+    problems += [f"{name} is not {value}" for name, value in (("MALLOC_MMAP_MAX_", "0"),
+                                                               ("MALLOC_TRIM_THRESHOLD_", "68719476736"))
+                 if os.environ.get(name) != value]
+    if problems:
+        print(f"pytorch_reference.py: not PyTorch's reference environment ({', '.join(problems)}); "
+              "bench/compare runs it in that environment", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -360,6 +374,7 @@ def main():
     for p in commands.choices.values():
         p.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args()
+    warn_outside_reference_environment()
     torch.set_num_threads(args.threads)
     args.run(args)
 
