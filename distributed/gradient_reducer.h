@@ -7,9 +7,9 @@
 //     g = ∇ (1/N) Σ_i ℓ_i = Σ_r (n_r / N) g_r.
 // So each rank multiplies its gradient by its weight n_r, the all-reduce sums the weighted gradients and
 // the weights, and every rank divides by N. A plain average (1/R) Σ_r g_r would equal g only when every
-// shard has the same number of tokens, which padding-free token counts almost never do. For a loss that
-// is a mean over sentences, pass the number of sentences; for a sum, pass 1 and divide by nothing (use
-// weight 1 on every rank and multiply the result by the world size — or simply use the mean form).
+// shard has the same number of tokens, which sentences of different lengths almost never have. For a
+// loss that is a mean over sentences, pass the number of sentences. (A summed loss, whose gradient is
+// Σ_r g_r, is weight 1 on every rank followed by multiplying the gradients by the world size.)
 //
 // Why buckets. One all-reduce per parameter tensor would pay MPI's per-call latency (microseconds on
 // shared memory, tens to hundreds over TCP) a hundred times a step for a Transformer; one all-reduce of
