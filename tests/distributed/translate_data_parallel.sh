@@ -2,7 +2,8 @@
 # translate train under mpirun -np 2: the loss curve equals one process with the same (doubled per-rank)
 # global batch; rank 0 alone prints and writes; the checkpoint records the world size; a 2-rank resume
 # continues exactly like an uninterrupted 2-rank run (dropout on: every rank's dropout stream is
-# restored); resuming with another number of processes is a clear error.
+# restored); both ranks stop together on rank 0's validation target and on the time budget; resuming
+# with another number of processes is a clear error.
 source "$(dirname "$0")/common.sh"
 
 echo "== 1 process, global batch 32 vs 2 ranks x 16 (dropout 0) =="
@@ -28,6 +29,14 @@ timeout 120 "${mpi[@]}" -np 2 "$translate" train --resume --max-steps 30 --check
   > "$scratch/resume.out"
 grep -q 'resuming at step 20' "$scratch/resume.out" || fail "the resumed run did not start at step 20"
 compare_losses "$scratch/resumed/log.csv" "$scratch/straight/log.csv" 0
+
+echo "== stopping decisions are shared: rank 0's validation target and the time budget stop both ranks =="
+timeout 60 "${mpi[@]}" -np 2 "$translate" train "${tiny_base[@]}" --max-steps 1000 --eval-every 5 \
+  --target-exact-match 0 --checkpoint "$scratch/target" > /dev/null || fail "the run with a reached target failed"
+[ "$(losses "$scratch/target/log.csv" | tail -1 | cut -d' ' -f1)" = 5 ] || fail "the reached target did not stop at step 5"
+timeout 60 "${mpi[@]}" -np 2 "$translate" train "${tiny[@]}" --max-steps 100000 --max-minutes 0.02 \
+  --checkpoint "$scratch/budget" > /dev/null || fail "the run with a time budget failed"
+[ "$(losses "$scratch/budget/log.csv" | tail -1 | cut -d' ' -f1)" -lt 100000 ] || fail "the time budget did not stop the run"
 
 echo "== resuming a 2-process checkpoint with 1 process is an error =="
 if "$translate" train --resume --max-steps 40 --checkpoint "$scratch/resumed" 2> "$scratch/mismatch.err"; then
