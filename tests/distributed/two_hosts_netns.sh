@@ -16,6 +16,11 @@ cleanup() {
   ip netns del "$ns_b" 2>/dev/null || true  # deleting a namespace deletes its end of the veth, and so the pair
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM  # run the EXIT trap on a signal too
+# Namespaces left by an earlier run that was killed outright (SIGKILL skips traps): their owner is gone.
+for stale in $(ip netns list 2>/dev/null | grep -o '^tapegrad-[ab]-[0-9]*' || true); do
+  kill -0 "${stale##*-}" 2>/dev/null || ip netns del "$stale" 2>/dev/null || true
+done
 
 if ! command -v ip > /dev/null || ! ip netns add "$ns_a" 2> "$scratch/netns.err"; then
   echo "SKIP: cannot create network namespaces here ($(cat "$scratch/netns.err" 2>/dev/null || echo 'no ip command'));"
