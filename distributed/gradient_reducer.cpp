@@ -1,6 +1,7 @@
 // GradientReducer: bucketed, token-weighted all-reduce of gradients (the math is in the header).
 #include "distributed/gradient_reducer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -86,8 +87,11 @@ GradientReducer::GradientReducer(std::vector<Tensor> parameters, GradientReducer
         bucket.offsets.push_back(bucket.numel);
         bucket.numel += parameter.numel();
     }
+    // The buckets are reduced one after the other, so one buffer, the size of the largest, serves them all.
+    std::size_t largest = 0;
     for (const Bucket& bucket : buckets_)
-        buffers_.emplace_back(static_cast<std::size_t>(bucket.numel) * dtype_size(bucket.dtype));
+        largest = std::max(largest, static_cast<std::size_t>(bucket.numel) * dtype_size(bucket.dtype));
+    buffer_.resize(largest / sizeof(double) + 1);
     header_.resize(1 + parameters_.size());
 
     if (comm_.size() > 1) {
@@ -123,16 +127,15 @@ double GradientReducer::average_gradients(double local_weight) {
             comm_.size(), total_weight));
     const std::vector<double> defined_anywhere(header_.begin() + 1, header_.end());
 
-    for (std::size_t b = 0; b < buckets_.size(); ++b) {
-        const Bucket& bucket = buckets_[b];
+    for (const Bucket& bucket : buckets_) {
         const int count = static_cast<int>(bucket.numel);
         if (bucket.dtype == DType::Float32) {
-            auto* buffer = reinterpret_cast<float*>(buffers_[b].data());
+            auto* buffer = reinterpret_cast<float*>(buffer_.data());
             pack(parameters_, bucket, buffer, local_weight);
             boost::mpi::all_reduce(comm_, boost::mpi::inplace(buffer), count, std::plus<float>());
             unpack(parameters_, bucket, buffer, total_weight, defined_anywhere);
         } else {
-            auto* buffer = reinterpret_cast<double*>(buffers_[b].data());
+            auto* buffer = buffer_.data();
             pack(parameters_, bucket, buffer, local_weight);
             boost::mpi::all_reduce(comm_, boost::mpi::inplace(buffer), count, std::plus<double>());
             unpack(parameters_, bucket, buffer, total_weight, defined_anywhere);

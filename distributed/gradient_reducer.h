@@ -14,8 +14,9 @@
 // Why buckets. One all-reduce per parameter tensor would pay MPI's per-call latency (microseconds on
 // shared memory, tens to hundreds over TCP) a hundred times a step for a Transformer; one all-reduce of
 // a single buffer the size of the whole model would double the gradient memory. Buckets of about
-// bucket_bytes (consecutive parameters of one dtype, packed into a flat buffer allocated once) make the
-// number of calls the model size divided by the bucket size, with bounded extra memory — the design of
+// bucket_bytes (consecutive parameters of one dtype, packed into one flat buffer allocated once and reused
+// for every bucket) make the number of calls the model size divided by the bucket size, with at most
+// one bucket of extra memory — the design of
 // PyTorch's DistributedDataParallel (which also overlaps the reduction of a full bucket with the rest of
 // the backward pass; here the reduction runs after backward() returns).
 //
@@ -73,7 +74,7 @@ private:
     GradientReducerOptions options_;
     boost::mpi::communicator comm_;
     std::vector<Bucket> buckets_;
-    std::vector<std::vector<unsigned char>> buffers_;  // one flat buffer per bucket, reused every step
+    std::vector<double> buffer_;  // the flat buffer of the bucket being reduced (as float or double), reused
     std::vector<double> header_;                       // [weight, grad defined 0/1 per parameter]
     int64_t all_reduce_calls_ = 0;
 };
