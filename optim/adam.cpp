@@ -52,7 +52,7 @@ struct AdamElement {
 template <typename T, bool kDecoupled, bool kL2, bool kAmsgrad>
 TAPEGRAD_VECTORIZE void adam_loop(const AdamElement<T, kDecoupled, kL2, kAmsgrad>& element, T* param, const T* grad, T* exp_avg,
                T* exp_avg_sq, T* max_exp_avg_sq, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n > 65536)
+#pragma omp parallel for simd schedule(static) if (n > 16384)
     for (int64_t i = 0; i < n; ++i)
         element(param[i], grad[i], exp_avg[i], exp_avg_sq[i], kAmsgrad ? max_exp_avg_sq + i : nullptr);
 }
