@@ -15,6 +15,11 @@ std::string_view activation_name(Activation activation);
 // relu(x) or the exact gelu(x).
 Tensor apply_activation(const Tensor& x, Activation activation);
 
+class Dropout;
+// dropout(apply_activation(x, activation)), the middle of every feed-forward block; with ReLU the two
+// run as one fused pass (Dropout::forward_relu), with the same result.
+Tensor activation_then_dropout(const Tensor& x, Activation activation, Dropout& dropout);
+
 // max(0, x) elementwise; any shape.
 class ReLU : public Module {
 public:

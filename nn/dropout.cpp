@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "autograd/kernels/kernel_mode.h"
+
 namespace tapegrad::nn {
 
 namespace {
@@ -21,5 +23,10 @@ Dropout::Dropout(const DropoutOptions& options, Generator& parent)
 std::string Dropout::extra_repr() const { return fmt::format("p={}", options_.p); }
 
 Tensor Dropout::forward(const Tensor& x) { return dropout(x, options_.p, is_training(), generator_); }
+
+Tensor Dropout::forward_relu(const Tensor& x) {
+    if (kernels::kernel_mode() == kernels::KernelMode::Reference) return forward(relu(x));  // the composition
+    return relu_dropout(x, options_.p, is_training(), generator_);
+}
 
 }  // namespace tapegrad::nn

@@ -23,6 +23,9 @@ public:
     // Any shape -> the same shape. Training: each element zeroed with probability p, survivors scaled
     // by 1/(1 − p) so that the expectation is x ("inverted" dropout). eval(): x itself.
     Tensor forward(const Tensor& x);
+    // forward(relu(x)), fused into one pass (tapegrad::relu_dropout); the same result and the same draws
+    // from the generator as the composition.
+    Tensor forward_relu(const Tensor& x);
 
     const DropoutOptions& options() const { return options_; }
     // The mask source; a trainer saves generator().seed() and counter() and restores them with set_state().

@@ -37,7 +37,7 @@ Tensor FeedForward::forward(const Tensor& x) {
     if (x.dim() == 0 || x.size(-1) != options_.embed_dim)
         throw std::invalid_argument(fmt::format("FeedForward: expected input (..., {}), got {}", options_.embed_dim,
                                                 shape_string(x.shape())));
-    return linear2_->forward(dropout_->forward(apply_activation(linear1_->forward(x), options_.activation)));
+    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
 }
 
 }  // namespace tapegrad::nn

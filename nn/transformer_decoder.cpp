@@ -51,7 +51,7 @@ Tensor TransformerDecoderLayer::cross_attention_block(const Tensor& x, const Ten
 }
 
 Tensor TransformerDecoderLayer::feed_forward_block(const Tensor& x) {
-    return dropout3_->forward(linear2_->forward(dropout_->forward(apply_activation(linear1_->forward(x), options_.activation))));
+    return dropout3_->forward(linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_)));
 }
 
 Tensor TransformerDecoderLayer::forward(const Tensor& x, const Tensor& memory, const Tensor& tgt_mask,

@@ -33,7 +33,7 @@ Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tens
 }
 
 Tensor TransformerEncoderLayer::feed_forward_block(const Tensor& x) {
-    return dropout2_->forward(linear2_->forward(dropout_->forward(apply_activation(linear1_->forward(x), options_.activation))));
+    return dropout2_->forward(linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_)));
 }
 
 Tensor TransformerEncoderLayer::forward(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {

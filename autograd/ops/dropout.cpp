@@ -39,6 +39,22 @@ TAPEGRAD_VECTORIZE void scale_kept(const T* x, const bool* keep_mask, T scale, i
     for (int64_t i = 0; i < n; ++i) out[i] = x[i] * (static_cast<T>(keep[i]) * scale);
 }
 
+// keep[i] &= x[i] > 0: relu's gate folded into the dropout mask.
+template <typename T>
+TAPEGRAD_VECTORIZE void gate_positive(const T* x, bool* keep_mask, int64_t n) {
+    auto* keep = reinterpret_cast<uint8_t*>(keep_mask);
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) keep[i] = static_cast<uint8_t>(keep[i] & (x[i] > T(0)));
+}
+
+// out[i] = keep[i] ? x[i] · scale : 0 (a select, so a dropped negative x gives +0 as relu would).
+template <typename T>
+TAPEGRAD_VECTORIZE void select_kept(const T* x, const bool* keep_mask, T scale, int64_t n, T* out) {
+    const auto* keep = reinterpret_cast<const uint8_t*>(keep_mask);
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) out[i] = keep[i] ? x[i] * scale : T(0);
+}
+
 }  // namespace
 
 // out = x ⊙ keep / (1-p) with keep ~ Bernoulli(1-p); d out/dx = keep / (1-p).
@@ -69,6 +85,36 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& generator) {
         Tensor dx = empty_uninitialized(upstream.shape(), {.dtype = upstream.dtype()});
         visit_floating(dx.dtype(), [&]<typename T>() {
             scale_kept<T>(upstream.data<T>(), keep.data<bool>(), static_cast<T>(scale), dx.numel(), dx.data<T>());
+        });
+        accumulate_grad(x, dx);
+    });
+    return out;
+}
+
+// relu then dropout: out = relu(x) ⊙ keep / (1-p). With g = keep ∧ (x > 0), out = g ? x / (1-p) : 0
+// and d out/dx = g / (1-p): one byte per element serves both, and relu's output is never stored.
+// The keep decisions are dropout's own (same generator draws), so this equals dropout(relu(x)).
+Tensor relu_dropout(const Tensor& x, double p, bool training, Generator& generator) {
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("relu_dropout: p must be in [0, 1], got {}", p));
+    require_floating(x, "relu_dropout");
+    if (!training || p == 0 || p == 1) return dropout(relu(x), p, training, generator);
+
+    const Tensor input = x.contiguous();
+    const int64_t n = input.numel();
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
+    Tensor gate = empty_uninitialized(x.shape(), {.dtype = DType::Bool});
+    const uint64_t first = generator.reserve(static_cast<uint64_t>((n + 1) / 2));
+    draw_keep_mask(generator.bits(first), n, static_cast<uint64_t>(std::ldexp(1 - p, 32)), gate.data<bool>());
+    const double scale = 1.0 / (1 - p);
+    visit_floating(x.dtype(), [&]<typename T>() {
+        gate_positive<T>(input.data<T>(), gate.data<bool>(), n);
+        select_kept<T>(input.data<T>(), gate.data<bool>(), static_cast<T>(scale), n, out.data<T>());
+    });
+    record("relu_dropout", {x}, out, [x, gate, scale](const Tensor& dout) {
+        const Tensor upstream = dout.contiguous();
+        Tensor dx = empty_uninitialized(upstream.shape(), {.dtype = upstream.dtype()});
+        visit_floating(dx.dtype(), [&]<typename T>() {
+            select_kept<T>(upstream.data<T>(), gate.data<bool>(), static_cast<T>(scale), dx.numel(), dx.data<T>());
         });
         accumulate_grad(x, dx);
     });

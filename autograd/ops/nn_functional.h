@@ -37,5 +37,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 
 // Zeroes each element with probability p and scales the rest by 1/(1-p); identity when !training.
 Tensor dropout(const Tensor& x, double p, bool training, Generator& generator);
+// dropout(relu(x), ...) in one pass, as the feed-forward block applies them: the same mask from the same
+// generator draws, so the result equals the composition; one byte per element is kept for backward
+// instead of relu's output and dropout's mask.
+Tensor relu_dropout(const Tensor& x, double p, bool training, Generator& generator);
 
 }  // namespace tapegrad

@@ -165,6 +165,10 @@ std::vector<OpCase> build() {
         Generator generator(7);  // the same mask on every call, so finite differences see one function
         return dropout(in[0], 0.25, true, generator);
     }});
+    cases.push_back({"relu_dropout", {{3, 4}}, {D::AwayFromZero}, [](const Inputs& in) {
+        Generator generator(7);  // the same mask on every call; AwayFromZero keeps relu's kink out of reach
+        return relu_dropout(in[0], 0.25, true, generator);
+    }});
     return cases;
 }
 

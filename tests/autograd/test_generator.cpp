@@ -58,3 +58,21 @@ TEST_CASE("randperm is a permutation and next_int stays in range", "[generator]"
     }
     CHECK_THROWS_WITH(generator.next_int(2, 2), Catch::Contains("empty range"));
 }
+
+TEST_CASE("relu_dropout is dropout(relu(x)) to the bit, forward and backward, and draws the same numbers", "[dropout]") {
+    Generator data(5);
+    const Tensor x = normal({37, 129}, 0, 1, data).requires_grad_();
+    const Tensor upstream = normal({37, 129}, 0, 1, data);
+    Generator fused_generator(11), composed_generator(11);
+    const Tensor fused = relu_dropout(x, 0.3, true, fused_generator);
+    (fused * upstream).sum().backward();
+    const Tensor fused_grad = x.grad().clone();
+    x.zero_grad();
+    const Tensor composed = dropout(relu(x), 0.3, true, composed_generator);
+    (composed * upstream).sum().backward();
+    CHECK(fused.to_vector<float>() == composed.to_vector<float>());
+    CHECK(fused_grad.to_vector<float>() == x.grad().to_vector<float>());
+    CHECK(fused_generator.counter() == composed_generator.counter());
+    // In evaluation it is relu.
+    CHECK(relu_dropout(x, 0.3, false, fused_generator).to_vector<float>() == relu(x).to_vector<float>());
+}
