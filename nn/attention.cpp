@@ -40,18 +40,17 @@ void check_inputs(const Tensor& query, const Tensor& key, const Tensor& value) {
     broadcast_shapes(broadcast_shapes(batch_axes(query), batch_axes(key), op), batch_axes(value), op);
 }
 
-void check_mask_shape(const Tensor& scores, const Tensor& mask) {
-    if (mask.defined() &&
-        broadcast_shapes(mask.shape(), scores.shape(), "scaled_dot_product_attention") != scores.shape())
+void check_mask_shape(const Shape& scores_shape, const Tensor& mask) {
+    if (mask.defined() && broadcast_shapes(mask.shape(), scores_shape, "scaled_dot_product_attention") != scores_shape)
         throw std::invalid_argument(fmt::format(
             "scaled_dot_product_attention: mask {} must broadcast to the scores (B.., T, S) {}",
-            shape_string(mask.shape()), shape_string(scores.shape())));
+            shape_string(mask.shape()), shape_string(scores_shape)));
 }
 
 // scores + mask, with the one mask semantics: bool blocks where true, float adds.
 Tensor apply_mask(const Tensor& scores, const Tensor& mask) {
     if (!mask.defined()) return scores;
-    check_mask_shape(scores, mask);
+    check_mask_shape(scores.shape(), mask);
     if (mask.dtype() == DType::Bool) return masked_fill(scores, mask, kBlocked);
     if (!is_floating(mask.dtype()))
         throw std::invalid_argument(fmt::format(
@@ -64,7 +63,7 @@ Tensor apply_mask(const Tensor& scores, const Tensor& mask) {
 
 AttentionResult scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                                              const Tensor& mask, double dropout_p, bool training,
-                                             Generator* generator) {
+                                             Generator* generator, bool weights_need_grad) {
     check_inputs(query, key, value);
     if (!(dropout_p >= 0 && dropout_p <= 1))
         throw std::invalid_argument(
@@ -77,6 +76,15 @@ AttentionResult scaled_dot_product_attention(const Tensor& query, const Tensor& 
     // the head size (a dot product of D unit-variance terms has variance D), so the softmax does not
     // saturate into a one-hot with vanishing gradients (Vaswani et al., 2017, §3.2.1).
     const double scale = 1.0 / std::sqrt(static_cast<double>(query.size(-1)));
+    // The three lines below as one op, when nobody needs the weights' gradient: identical results.
+    const bool composed = kernels::kernel_mode() == kernels::KernelMode::Reference;
+    if (!weights_need_grad && !composed && (!mask.defined() || mask.dtype() == DType::Bool)) {
+        Shape scores_shape = broadcast_shapes(batch_axes(query), batch_axes(key), "scaled_dot_product_attention");
+        scores_shape.insert(scores_shape.end(), {query.size(-2), key.size(-2)});
+        check_mask_shape(scores_shape, mask);
+        const AttentionOutput fused = fused_attention(query, key, value, mask, scale, use_dropout ? dropout_p : 0.0, generator);
+        return {fused.output, fused.weights};
+    }
     const Tensor scores = matmul(query, transpose(key, -2, -1));  // (B.., T, S), before the 1/√D scale
 
     // Each row a distribution over the keys. Blocked pairs get exactly 0; a row with every key blocked
@@ -84,12 +92,11 @@ AttentionResult scaled_dot_product_attention(const Tensor& query, const Tensor& 
     // gradient 0 — no NaN anywhere. A bool mask (or none) goes to the fused masked_softmax, which
     // scales, masks and normalises in one pass; an additive float mask is added to the scaled scores.
     // TAPEGRAD_KERNELS=reference takes the composed path for bool masks too: masked_fill, then softmax.
-    const bool composed = kernels::kernel_mode() == kernels::KernelMode::Reference;
     Tensor weights;  // (B.., T, S)
     if ((mask.defined() && mask.dtype() != DType::Bool) || composed) {
         weights = softmax(apply_mask(scores * scale, mask), -1);
     } else {
-        check_mask_shape(scores, mask);
+        check_mask_shape(scores.shape(), mask);
         weights = masked_softmax(scores, mask, scale);
     }
 

@@ -76,8 +76,10 @@ KeyValue MultiHeadAttention::project_key_value(const Tensor& key, const Tensor& 
 AttentionResult MultiHeadAttention::attend(const Tensor& query, const KeyValue& source, const Tensor& mask,
                                            bool need_weights) {
     const Tensor queries = split_heads(q_proj_->forward(query));  // (B, H, T, D) what each position looks for
+    // Fused unless someone may differentiate the weights (the caller asked for them, or their gradient is recorded).
     AttentionResult heads = scaled_dot_product_attention(queries, source.key, source.value, mask, options_.dropout,
-                                                         is_training(), &generator_);  // (B, H, T, D), (B, H, T, S)
+                                                         is_training(), &generator_,
+                                                         need_weights || record_weights_grad);  // (B, H, T, D), (B, H, T, S)
     remember_weights(heads.weights);
     const Tensor output = out_proj_->forward(merge_heads(heads.output));  // (B, T, E) heads mixed by W_o
     return {output, need_weights ? heads.weights : Tensor()};

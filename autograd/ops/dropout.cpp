@@ -73,9 +73,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& generator) {
     const Tensor input = x.contiguous();
     const int64_t n = input.numel();
     Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
-    Tensor keep = empty_uninitialized(x.shape(), {.dtype = DType::Bool});
-    const uint64_t first = generator.reserve(static_cast<uint64_t>((n + 1) / 2));
-    draw_keep_mask(generator.bits(first), n, static_cast<uint64_t>(std::ldexp(1 - p, 32)), keep.data<bool>());
+    const Tensor keep = dropout_keep_mask(x.shape(), p, generator);
     const double scale = 1.0 / (1 - p);
     visit_floating(x.dtype(), [&]<typename T>() {
         scale_kept<T>(input.data<T>(), keep.data<bool>(), static_cast<T>(scale), n, out.data<T>());
@@ -91,6 +89,14 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& generator) {
     return out;
 }
 
+Tensor dropout_keep_mask(const Shape& shape, double p, Generator& generator) {
+    Tensor keep = empty_uninitialized(shape, {.dtype = DType::Bool});
+    const int64_t n = keep.numel();
+    const uint64_t first = generator.reserve(static_cast<uint64_t>((n + 1) / 2));
+    draw_keep_mask(generator.bits(first), n, static_cast<uint64_t>(std::ldexp(1 - p, 32)), keep.data<bool>());
+    return keep;
+}
+
 // relu then dropout: out = relu(x) ⊙ keep / (1-p). With g = keep ∧ (x > 0), out = g ? x / (1-p) : 0
 // and d out/dx = g / (1-p): one byte per element serves both, and relu's output is never stored.
 // The keep decisions are dropout's own (same generator draws), so this equals dropout(relu(x)).
@@ -102,9 +108,7 @@ Tensor relu_dropout(const Tensor& x, double p, bool training, Generator& generat
     const Tensor input = x.contiguous();
     const int64_t n = input.numel();
     Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
-    Tensor gate = empty_uninitialized(x.shape(), {.dtype = DType::Bool});
-    const uint64_t first = generator.reserve(static_cast<uint64_t>((n + 1) / 2));
-    draw_keep_mask(generator.bits(first), n, static_cast<uint64_t>(std::ldexp(1 - p, 32)), gate.data<bool>());
+    Tensor gate = dropout_keep_mask(x.shape(), p, generator);
     const double scale = 1.0 / (1 - p);
     visit_floating(x.dtype(), [&]<typename T>() {
         gate_positive<T>(input.data<T>(), gate.data<bool>(), n);

@@ -89,27 +89,32 @@ Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
             for (int64_t j = 0; j < size; ++j) s[j] *= inverse_total;
         }
     });
-    record("masked_softmax", {x_in}, out, [x_in, out, scale, rows, size](const Tensor& dout) {
-        const Tensor upstream = dout.contiguous();
-        Tensor dx = empty_uninitialized(out.shape(), {.dtype = out.dtype()});
-        visit_floating(out.dtype(), [&]<typename T>() {
-            const T* s = out.data<T>();
-            const T* ds = upstream.data<T>();
-            T* d = dx.data<T>();
-#pragma omp parallel for schedule(static) if (rows * size > 32768)
-            for (int64_t row = 0; row < rows; ++row) {
-                const T* s_row = s + row * size;
-                const T* ds_row = ds + row * size;
-                double dot = 0;
-                for (int64_t j = 0; j < size; ++j) dot += static_cast<double>(ds_row[j]) * s_row[j];
-                T* d_row = d + row * size;
-                for (int64_t j = 0; j < size; ++j)
-                    d_row[j] = static_cast<T>(scale * s_row[j] * (ds_row[j] - dot));
-            }
-        });
-        accumulate_grad(x_in, dx);
+    record("masked_softmax", {x_in}, out, [x_in, out, scale](const Tensor& dout) {
+        accumulate_grad(x_in, masked_softmax_backward(out, dout, scale));
     });
     return out;
+}
+
+Tensor masked_softmax_backward(const Tensor& weights, const Tensor& dweights, double scale) {
+    const Tensor upstream = dweights.contiguous();
+    const int64_t size = weights.size(-1);
+    const int64_t rows = size == 0 ? 0 : weights.numel() / size;
+    Tensor dx = empty_uninitialized(weights.shape(), {.dtype = weights.dtype()});
+    visit_floating(weights.dtype(), [&]<typename T>() {
+        const T* s = weights.data<T>();
+        const T* ds = upstream.data<T>();
+        T* d = dx.data<T>();
+#pragma omp parallel for schedule(static) if (rows * size > 32768)
+        for (int64_t row = 0; row < rows; ++row) {
+            const T* s_row = s + row * size;
+            const T* ds_row = ds + row * size;
+            double dot = 0;
+            for (int64_t j = 0; j < size; ++j) dot += static_cast<double>(ds_row[j]) * s_row[j];
+            T* d_row = d + row * size;
+            for (int64_t j = 0; j < size; ++j) d_row[j] = static_cast<T>(scale * s_row[j] * (ds_row[j] - dot));
+        }
+    });
+    return dx;
 }
 
 }  // namespace tapegrad

@@ -17,6 +17,21 @@ Tensor log_softmax(const Tensor& x, int64_t axis);
 // blocked is a bool mask broadcastable to x (true = blocked), or undefined for none. The same as
 // softmax(masked_fill(x * scale, blocked, -inf), -1) in one pass instead of three.
 Tensor masked_softmax(const Tensor& x, const Tensor& blocked, double scale = 1.0);
+// Its backward: d/dx given the weights it returned (contiguous) and d/dweights, s ⊙ (ds − Σ ds·s) · scale.
+Tensor masked_softmax_backward(const Tensor& weights, const Tensor& dweights, double scale);
+
+// Scaled dot-product attention as one recorded op: weights = masked_softmax(query keyᵀ, blocked, scale),
+// dropped = dropout(weights, dropout_p) (none when dropout_p is 0), output = dropped value. Shapes as
+// nn::scaled_dot_product_attention: query (B.., T, D), key (B.., S, D), value (B.., S, Dv), blocked bool
+// broadcastable to (B.., T, S) or undefined. The same numbers as the composition (and the same generator
+// draws), but only the weights and a byte per dropout decision are kept for backward — not the scores
+// nor the dropped weights. The returned weights carry no gradient: when they must, compose.
+struct AttentionOutput {
+    Tensor output;   // (B.., T, Dv)
+    Tensor weights;  // (B.., T, S), before dropout; not differentiable
+};
+AttentionOutput fused_attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked,
+                                double scale, double dropout_p, Generator* generator);
 
 enum class Reduction { None, Mean, Sum };
 
@@ -37,6 +52,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 
 // Zeroes each element with probability p and scales the rest by 1/(1-p); identity when !training.
 Tensor dropout(const Tensor& x, double p, bool training, Generator& generator);
+// The keep mask (bool, true = kept) that dropout(x, p, true, generator) draws for a tensor of this shape,
+// drawing the same numbers; 0 < p < 1.
+Tensor dropout_keep_mask(const Shape& shape, double p, Generator& generator);
 // dropout(relu(x), ...) in one pass, as the feed-forward block applies them: the same mask from the same
 // generator draws, so the result equals the composition; one byte per element is kept for backward
 // instead of relu's output and dropout's mask.

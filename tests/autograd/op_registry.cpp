@@ -165,6 +165,17 @@ std::vector<OpCase> build() {
         Generator generator(7);  // the same mask on every call, so finite differences see one function
         return dropout(in[0], 0.25, true, generator);
     }});
+    // fused_attention: a (T, S) mask, key/value shared by the batch with a per-sequence key mask, dropout.
+    cases.push_back({"fused_attention", {{2, 3, 4}, {2, 5, 4}, {2, 5, 3}}, {}, [](const Inputs& in) {
+        return fused_attention(in[0], in[1], in[2], pattern_mask({3, 5}), 0.5, 0.0, nullptr).output;
+    }});
+    cases.push_back({"fused_attention/broadcast_kv", {{2, 3, 4}, {1, 5, 4}, {1, 5, 3}}, {}, [](const Inputs& in) {
+        return fused_attention(in[0], in[1], in[2], pattern_mask({2, 1, 5}), 0.5, 0.0, nullptr).output;
+    }});
+    cases.push_back({"fused_attention/dropout", {{2, 3, 4}, {2, 5, 4}, {2, 5, 3}}, {}, [](const Inputs& in) {
+        Generator generator(7);  // the same mask on every call
+        return fused_attention(in[0], in[1], in[2], Tensor(), 0.5, 0.25, &generator).output;
+    }});
     cases.push_back({"relu_dropout", {{3, 4}}, {D::AwayFromZero}, [](const Inputs& in) {
         Generator generator(7);  // the same mask on every call; AwayFromZero keeps relu's kink out of reach
         return relu_dropout(in[0], 0.25, true, generator);

@@ -275,3 +275,33 @@ TEST_CASE("SDPA: errors name the function and the offending shapes", "[attention
     REQUIRE_THROWS_WITH(scaled_dot_product_attention(query, randn({3, 5, 4}, 1), randn({3, 5, 6}, 1)),
                         Contains("scaled_dot_product_attention") && Contains("[2]") && Contains("[3]"));
 }
+
+TEST_CASE("SDPA: the fused path gives the composed path's output, weights and gradients, dropout included", "[attention]") {
+    Generator data(21);
+    const Tensor query = normal({2, 4, 6, 8}, 0, 1, data), key = normal({2, 4, 7, 8}, 0, 1, data);
+    const Tensor value = normal({2, 4, 7, 5}, 0, 1, data), upstream = normal({2, 4, 6, 5}, 0, 1, data);
+    const Tensor blocked = nn::combine_masks(nn::causal_mask(6, 7), eq(from_vector<int64_t>({1, 1, 1, 1, 1, 0, 0,
+                                                                                             1, 1, 1, 1, 1, 1, 1}, {2, 7}), 0.0),
+                                             "test");
+    for (const double p : {0.0, 0.3}) {
+        std::vector<std::vector<float>> results;
+        for (const bool weights_need_grad : {true, false}) {  // composed, then fused
+            const Tensor q = query.detach().requires_grad_(), k = key.detach().requires_grad_(), v = value.detach().requires_grad_();
+            Generator generator(5);
+            const auto attention = scaled_dot_product_attention(q, k, v, blocked, p, true, &generator, weights_need_grad);
+            (attention.output * upstream).sum().backward();
+            CHECK(attention.weights.requires_grad() == weights_need_grad);
+            results.push_back(attention.output.to_vector<float>());
+            results.push_back(attention.weights.to_vector<float>());
+            for (const Tensor& input : {q, k, v}) results.push_back(input.grad().to_vector<float>());
+        }
+        INFO("dropout p = " << p);
+        for (std::size_t i = 0; i < 5; ++i) {
+            double worst = 0;
+            for (std::size_t j = 0; j < results[i].size(); ++j) worst = std::max(worst, double(std::abs(results[i][j] - results[i + 5][j])));
+            CHECK(worst <= 1e-6);  // output and weights are bit-identical; gradients may round differently
+        }
+        CHECK(results[0] == results[5]);
+        CHECK(results[1] == results[6]);
+    }
+}
