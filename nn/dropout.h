@@ -26,6 +26,9 @@ public:
     // forward(relu(x)), fused into one pass (tapegrad::relu_dropout); the same result and the same draws
     // from the generator as the composition.
     Tensor forward_relu(const Tensor& x);
+    // residual + forward(x), fused into one pass (tapegrad::dropout_add): how a Transformer sublayer's
+    // output joins the residual stream.
+    Tensor forward_add(const Tensor& residual, const Tensor& x);
 
     const DropoutOptions& options() const { return options_; }
     // The mask source; a trainer saves generator().seed() and counter() and restores them with set_state().

@@ -32,26 +32,26 @@ std::string TransformerDecoderLayer::extra_repr() const {
 
 Tensor TransformerDecoderLayer::self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask,
                                                      LayerKeyValueCache* cache) {
-    if (!cache) return dropout1_->forward(self_attn_->forward(x, x, x, mask, key_padding_mask).output);  // (B, T, E)
+    if (!cache) return self_attn_->forward(x, x, x, mask, key_padding_mask).output;  // (B, T, E)
     // Incremental decoding: the earlier positions' keys and values are already in the cache (they
     // cannot change: nothing they attend to comes later); only the new positions' are computed.
     const KeyValue& past_and_new = cache->append_self_attn(self_attn_->project_key_value(x, x));  // (B, H, t + n, D)
     const Tensor combined = combine_masks(mask, key_padding_mask, "TransformerDecoderLayer");
-    return dropout1_->forward(self_attn_->attend(x, past_and_new, combined, false).output);  // (B, n, E)
+    return self_attn_->attend(x, past_and_new, combined, false).output;  // (B, n, E)
 }
 
 Tensor TransformerDecoderLayer::cross_attention_block(const Tensor& x, const Tensor& memory, const Tensor& mask,
                                                       const Tensor& key_padding_mask, LayerKeyValueCache* cache) {
     // query = x (the target so far), key = value = memory (the encoded source): S ≠ T in general.
-    if (!cache) return dropout2_->forward(multihead_attn_->forward(x, memory, memory, mask, key_padding_mask).output);
+    if (!cache) return multihead_attn_->forward(x, memory, memory, mask, key_padding_mask).output;
     // The memory is the same at every step, and so are its projected keys and values: compute them once.
     if (!cache->cross_attn.defined()) cache->cross_attn = multihead_attn_->project_key_value(memory, memory);  // (B, H, S, D)
     const Tensor combined = combine_masks(mask, key_padding_mask, "TransformerDecoderLayer");
-    return dropout2_->forward(multihead_attn_->attend(x, cache->cross_attn, combined, false).output);  // (B, n, E)
+    return multihead_attn_->attend(x, cache->cross_attn, combined, false).output;  // (B, n, E)
 }
 
 Tensor TransformerDecoderLayer::feed_forward_block(const Tensor& x) {
-    return dropout3_->forward(linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_)));
+    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
 }
 
 Tensor TransformerDecoderLayer::forward(const Tensor& x, const Tensor& memory, const Tensor& tgt_mask,
@@ -63,13 +63,14 @@ Tensor TransformerDecoderLayer::forward(const Tensor& x, const Tensor& memory, c
                                                 E, shape_string(x.shape()), shape_string(memory.shape())));
     Tensor h = x;  // (B, T, E), the residual stream
     if (options_.norm_first) {
-        h = h + self_attention_block(norm1_->forward(h), tgt_mask, tgt_key_padding_mask, cache);
-        h = h + cross_attention_block(norm2_->forward(h), memory, memory_mask, memory_key_padding_mask, cache);
-        h = h + feed_forward_block(norm3_->forward(h));
+        h = dropout1_->forward_add(h, self_attention_block(norm1_->forward(h), tgt_mask, tgt_key_padding_mask, cache));
+        h = dropout2_->forward_add(h, cross_attention_block(norm2_->forward(h), memory, memory_mask, memory_key_padding_mask, cache));
+        h = dropout3_->forward_add(h, feed_forward_block(norm3_->forward(h)));
     } else {
-        h = norm1_->forward(h + self_attention_block(h, tgt_mask, tgt_key_padding_mask, cache));
-        h = norm2_->forward(h + cross_attention_block(h, memory, memory_mask, memory_key_padding_mask, cache));
-        h = norm3_->forward(h + feed_forward_block(h));
+        // Each sublayer's output is dropped out and added to the residual stream (one fused op), then normalised.
+        h = norm1_->forward(dropout1_->forward_add(h, self_attention_block(h, tgt_mask, tgt_key_padding_mask, cache)));
+        h = norm2_->forward(dropout2_->forward_add(h, cross_attention_block(h, memory, memory_mask, memory_key_padding_mask, cache)));
+        h = norm3_->forward(dropout3_->forward_add(h, feed_forward_block(h)));
     }
     return h;
 }

@@ -52,7 +52,8 @@ public:
     LayerNorm& norm3() { return *norm3_; }
 
 private:
-    // Masked self-attention: each target position looks at itself and the positions before it.
+    // Masked self-attention: each target position looks at itself and the positions before it. The
+    // blocks return the sublayer's output before its dropout, which forward() fuses with the residual addition.
     Tensor self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask,
                                 LayerKeyValueCache* cache);
     // Cross-attention: queries from the decoder, keys and values from the encoder memory.

@@ -29,11 +29,11 @@ std::string TransformerEncoderLayer::extra_repr() const {
 
 Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
     // self-attention: query = key = value = x, no causal mask — the encoder sees both directions.
-    return dropout1_->forward(self_attn_->forward(x, x, x, mask, key_padding_mask).output);  // (B, S, E)
+    return self_attn_->forward(x, x, x, mask, key_padding_mask).output;  // (B, S, E)
 }
 
 Tensor TransformerEncoderLayer::feed_forward_block(const Tensor& x) {
-    return dropout2_->forward(linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_)));
+    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
 }
 
 Tensor TransformerEncoderLayer::forward(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
@@ -42,11 +42,12 @@ Tensor TransformerEncoderLayer::forward(const Tensor& x, const Tensor& mask, con
                                                 options_.embed_dim, shape_string(x.shape())));
     Tensor h = x;  // (B, S, E), the residual stream
     if (options_.norm_first) {
-        h = h + self_attention_block(norm1_->forward(h), mask, key_padding_mask);
-        h = h + feed_forward_block(norm2_->forward(h));
+        h = dropout1_->forward_add(h, self_attention_block(norm1_->forward(h), mask, key_padding_mask));
+        h = dropout2_->forward_add(h, feed_forward_block(norm2_->forward(h)));
     } else {
-        h = norm1_->forward(h + self_attention_block(h, mask, key_padding_mask));
-        h = norm2_->forward(h + feed_forward_block(h));
+        // Each sublayer's output is dropped out and added to the residual stream (one fused op), then normalised.
+        h = norm1_->forward(dropout1_->forward_add(h, self_attention_block(h, mask, key_padding_mask)));
+        h = norm2_->forward(dropout2_->forward_add(h, feed_forward_block(h)));
     }
     return h;
 }

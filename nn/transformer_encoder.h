@@ -38,7 +38,8 @@ public:
     LayerNorm& norm2() { return *norm2_; }
 
 private:
-    // Every position gathers information from every position of the same sequence.
+    // Every position gathers information from every position of the same sequence. The blocks return
+    // the sublayer's output before its dropout, which forward() fuses with the residual addition.
     Tensor self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask);
     // Then transforms what it gathered on its own: linear2(dropout(activation(linear1(x)))) (§3.3).
     Tensor feed_forward_block(const Tensor& x);

@@ -125,4 +125,41 @@ Tensor relu_dropout(const Tensor& x, double p, bool training, Generator& generat
     return out;
 }
 
+// out = residual + x ⊙ keep / (1-p); d out/d residual = 1, d out/dx = keep / (1-p).
+Tensor dropout_add(const Tensor& residual, const Tensor& x, double p, bool training, Generator& generator) {
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("dropout_add: p must be in [0, 1], got {}", p));
+    require_floating(x, "dropout_add");
+    if (residual.shape() != x.shape() || residual.dtype() != x.dtype())
+        throw std::invalid_argument(fmt::format("dropout_add: residual and x must match, got {} {} and {} {}",
+                                                shape_string(residual.shape()), dtype_name(residual.dtype()),
+                                                shape_string(x.shape()), dtype_name(x.dtype())));
+    if (!training || p == 0 || p == 1) return residual + dropout(x, p, training, generator);
+
+    const Tensor input = x.contiguous(), stream = residual.contiguous();
+    const int64_t n = input.numel();
+    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
+    const Tensor keep = dropout_keep_mask(x.shape(), p, generator);
+    const double scale = 1.0 / (1 - p);
+    visit_floating(x.dtype(), [&]<typename T>() {
+        const T* r = stream.data<T>();
+        const T* in = input.data<T>();
+        const auto* k = reinterpret_cast<const uint8_t*>(keep.data<bool>());
+        T* o = out.data<T>();
+        const T survivor_scale = static_cast<T>(scale);
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+        for (int64_t i = 0; i < n; ++i) o[i] = r[i] + in[i] * (static_cast<T>(k[i]) * survivor_scale);
+    });
+    record("dropout_add", {residual, x}, out, [residual, x, keep, scale](const Tensor& dout) {
+        accumulate_grad(residual, dout);
+        if (!x.requires_grad()) return;
+        const Tensor upstream = dout.contiguous();
+        Tensor dx = empty_uninitialized(upstream.shape(), {.dtype = upstream.dtype()});
+        visit_floating(dx.dtype(), [&]<typename T>() {
+            scale_kept<T>(upstream.data<T>(), keep.data<bool>(), static_cast<T>(scale), dx.numel(), dx.data<T>());
+        });
+        accumulate_grad(x, dx);
+    });
+    return out;
+}
+
 }  // namespace tapegrad

@@ -55,6 +55,10 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& generator);
 // The keep mask (bool, true = kept) that dropout(x, p, true, generator) draws for a tensor of this shape,
 // drawing the same numbers; 0 < p < 1.
 Tensor dropout_keep_mask(const Shape& shape, double p, Generator& generator);
+// residual + dropout(x, p, training, generator) in one pass, as a Transformer sublayer's output joins the
+// residual stream: the same result and the same generator draws as the composition, keeping only the
+// dropout mask for backward (not the dropped tensor). residual and x must have the same shape.
+Tensor dropout_add(const Tensor& residual, const Tensor& x, double p, bool training, Generator& generator);
 // dropout(relu(x), ...) in one pass, as the feed-forward block applies them: the same mask from the same
 // generator draws, so the result equals the composition; one byte per element is kept for backward
 // instead of relu's output and dropout's mask.

@@ -176,6 +176,10 @@ std::vector<OpCase> build() {
         Generator generator(7);  // the same mask on every call
         return fused_attention(in[0], in[1], in[2], Tensor(), 0.5, 0.25, &generator).output;
     }});
+    cases.push_back({"dropout_add", {{3, 4}, {3, 4}}, {}, [](const Inputs& in) {
+        Generator generator(7);  // the same mask on every call
+        return dropout_add(in[0], in[1], 0.25, true, generator);
+    }});
     cases.push_back({"relu_dropout", {{3, 4}}, {D::AwayFromZero}, [](const Inputs& in) {
         Generator generator(7);  // the same mask on every call; AwayFromZero keeps relu's kink out of reach
         return relu_dropout(in[0], 0.25, true, generator);

@@ -76,3 +76,22 @@ TEST_CASE("relu_dropout is dropout(relu(x)) to the bit, forward and backward, an
     // In evaluation it is relu.
     CHECK(relu_dropout(x, 0.3, false, fused_generator).to_vector<float>() == relu(x).to_vector<float>());
 }
+
+TEST_CASE("dropout_add is residual + dropout(x) to the bit, forward and backward", "[dropout]") {
+    Generator data(6);
+    const Tensor residual = normal({41, 33}, 0, 1, data).requires_grad_(), x = normal({41, 33}, 0, 1, data).requires_grad_();
+    const Tensor upstream = normal({41, 33}, 0, 1, data);
+    Generator fused_generator(12), composed_generator(12);
+    const Tensor fused = dropout_add(residual, x, 0.2, true, fused_generator);
+    (fused * upstream).sum().backward();
+    const Tensor fused_dresidual = residual.grad().clone(), fused_dx = x.grad().clone();
+    residual.zero_grad();
+    x.zero_grad();
+    const Tensor composed = residual + dropout(x, 0.2, true, composed_generator);
+    (composed * upstream).sum().backward();
+    CHECK(fused.to_vector<float>() == composed.to_vector<float>());
+    CHECK(fused_dresidual.to_vector<float>() == residual.grad().to_vector<float>());
+    CHECK(fused_dx.to_vector<float>() == x.grad().to_vector<float>());
+    CHECK(fused_generator.counter() == composed_generator.counter());
+    CHECK_THROWS_WITH(dropout_add(residual, zeros({2}), 0.2, true, fused_generator), Catch::Contains("dropout_add") && Catch::Contains("[41, 33]"));
+}
