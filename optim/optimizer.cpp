@@ -2,6 +2,8 @@
 // checkpoint format is in optimizer_state.cpp).
 #include "optim/optimizer.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <set>
 #include <stdexcept>
@@ -116,6 +118,17 @@ void Optimizer::step() {
                     type_, group.keys[i], dtype_name(param.dtype()),
                     dtype_name(state.buffers.front().second.dtype())));
         }
+    // Bookkeeping first, in order (state creation allocates); then the updates, which touch only their
+    // own parameter and state, run in parallel across parameters — largest first, so that the threads
+    // finish together. A model's many small tensors would each be too small to split.
+    struct Work {
+        const Tensor* param;
+        Tensor grad;
+        ParamState* state;
+        double lr, weight_decay;
+    };
+    std::vector<Work> work;
+    int64_t elements = 0;
     for (Group& group : groups_)
         for (std::size_t i = 0; i < group.params.size(); ++i) {
             const Tensor& param = group.params[i];
@@ -124,8 +137,14 @@ void Optimizer::step() {
             ParamState& state = group.states[i];
             if (state.step == 0 && state.buffers.empty()) init_state(param, state);
             ++state.step;
-            update(param, grad.contiguous(), state, group.lr, group.weight_decay);
+            work.push_back({&param, grad.contiguous(), &state, group.lr, group.weight_decay});
+            elements += param.numel();
         }
+    std::stable_sort(work.begin(), work.end(), [](const Work& a, const Work& b) { return a.param->numel() > b.param->numel(); });
+    const auto count = static_cast<int64_t>(work.size());
+#pragma omp parallel for schedule(dynamic) if (count > 1 && elements > 65536)
+    for (int64_t w = 0; w < count; ++w)
+        update(*work[w].param, work[w].grad, *work[w].state, work[w].lr, work[w].weight_decay);
     ++step_count_;
 }
 
