@@ -1,7 +1,6 @@
 // fused_attention: softmax(Q Kᵀ · scale, mask) → dropout → · V as one recorded op.
 #include <stdexcept>
 
-#include "autograd/kernels/vectorize.h"
 #include "autograd/ops/matmul.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
@@ -9,24 +8,6 @@
 #include "autograd/tape.h"
 
 namespace tapegrad {
-namespace {
-
-// out = x ⊙ keep · scale, the multiply dropout itself uses (so the results match it to the bit).
-Tensor apply_keep_mask(const Tensor& x, const Tensor& keep, double scale) {
-    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
-    const int64_t n = x.numel();
-    const auto* kept = reinterpret_cast<const uint8_t*>(keep.data<bool>());
-    visit_floating(x.dtype(), [&]<typename T>() {
-        const T* in = x.data<T>();
-        T* o = out.data<T>();
-        const T factor = static_cast<T>(scale);
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-        for (int64_t i = 0; i < n; ++i) o[i] = in[i] * (static_cast<T>(kept[i]) * factor);
-    });
-    return out;
-}
-
-}  // namespace
 
 // Shapes: query (B.., T, D), key (B.., S, D), value (B.., S, Dv); weights W, dropped P (B.., T, S).
 // Forward: W = masked_softmax(Q Kᵀ, mask, scale), P = W ⊙ keep / (1 − p), out = P V.
@@ -49,18 +30,18 @@ AttentionOutput fused_attention(const Tensor& query, const Tensor& key, const Te
         Tensor dropped = weights;
         if (dropout_p > 0) {
             keep = dropout_keep_mask(weights.shape(), dropout_p, *generator);
-            dropped = apply_keep_mask(weights, keep, 1.0 / (1 - dropout_p));
+            dropped = apply_dropout_mask(weights, keep, 1.0 / (1 - dropout_p));
         }
         output = matmul(dropped, value);  // (B.., T, Dv)
     }
     record("fused_attention", {query, key, value}, output,
            [query, key, value, weights, keep, scale, dropout_p](const Tensor& dout) {
         const double survivor_scale = keep.defined() ? 1.0 / (1 - dropout_p) : 1.0;
-        const Tensor dropped = keep.defined() ? apply_keep_mask(weights, keep, survivor_scale) : weights;
+        const Tensor dropped = keep.defined() ? apply_dropout_mask(weights, keep, survivor_scale) : weights;
         if (value.requires_grad()) accumulate_grad(value, matmul(transpose(dropped, -2, -1), dout));
         if (!query.requires_grad() && !key.requires_grad()) return;
         Tensor dweights = matmul(dout, transpose(value, -2, -1));  // dP, then dW
-        if (keep.defined()) dweights = apply_keep_mask(dweights, keep, survivor_scale);
+        if (keep.defined()) dweights = apply_dropout_mask(dweights, keep, survivor_scale);
         const Tensor dscores = masked_softmax_backward(weights, dweights, scale);  // dZ
         if (query.requires_grad()) accumulate_grad(query, matmul(dscores, key));
         if (key.requires_grad()) accumulate_grad(key, matmul(transpose(dscores, -2, -1), query));

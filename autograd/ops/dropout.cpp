@@ -70,21 +70,20 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& generator) {
     if (!training || p == 0) return x;
     if (p == 1) return x * 0.0;
 
-    const Tensor input = x.contiguous();
-    const int64_t n = input.numel();
-    Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
     const Tensor keep = dropout_keep_mask(x.shape(), p, generator);
     const double scale = 1.0 / (1 - p);
-    visit_floating(x.dtype(), [&]<typename T>() {
-        scale_kept<T>(input.data<T>(), keep.data<bool>(), static_cast<T>(scale), n, out.data<T>());
-    });
+    Tensor out = apply_dropout_mask(x, keep, scale);
     record("dropout", {x}, out, [x, keep, scale](const Tensor& dout) {
-        const Tensor upstream = dout.contiguous();
-        Tensor dx = empty_uninitialized(upstream.shape(), {.dtype = upstream.dtype()});
-        visit_floating(dx.dtype(), [&]<typename T>() {
-            scale_kept<T>(upstream.data<T>(), keep.data<bool>(), static_cast<T>(scale), dx.numel(), dx.data<T>());
-        });
-        accumulate_grad(x, dx);
+        accumulate_grad(x, apply_dropout_mask(dout, keep, scale));
+    });
+    return out;
+}
+
+Tensor apply_dropout_mask(const Tensor& x, const Tensor& keep, double scale) {
+    const Tensor input = x.contiguous();
+    Tensor out = empty_uninitialized(input.shape(), {.dtype = input.dtype()});
+    visit_floating(input.dtype(), [&]<typename T>() {
+        scale_kept<T>(input.data<T>(), keep.data<bool>(), static_cast<T>(scale), input.numel(), out.data<T>());
     });
     return out;
 }
@@ -151,13 +150,7 @@ Tensor dropout_add(const Tensor& residual, const Tensor& x, double p, bool train
     });
     record("dropout_add", {residual, x}, out, [residual, x, keep, scale](const Tensor& dout) {
         accumulate_grad(residual, dout);
-        if (!x.requires_grad()) return;
-        const Tensor upstream = dout.contiguous();
-        Tensor dx = empty_uninitialized(upstream.shape(), {.dtype = upstream.dtype()});
-        visit_floating(dx.dtype(), [&]<typename T>() {
-            scale_kept<T>(upstream.data<T>(), keep.data<bool>(), static_cast<T>(scale), dx.numel(), dx.data<T>());
-        });
-        accumulate_grad(x, dx);
+        if (x.requires_grad()) accumulate_grad(x, apply_dropout_mask(dout, keep, scale));
     });
     return out;
 }

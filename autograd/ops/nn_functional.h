@@ -55,6 +55,9 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& generator);
 // The keep mask (bool, true = kept) that dropout(x, p, true, generator) draws for a tensor of this shape,
 // drawing the same numbers; 0 < p < 1.
 Tensor dropout_keep_mask(const Shape& shape, double p, Generator& generator);
+// x ⊙ keep · scale (keep bool, x's shape), not recorded: dropout's arithmetic, for fused ops that apply a
+// mask from dropout_keep_mask and must match dropout to the bit.
+Tensor apply_dropout_mask(const Tensor& x, const Tensor& keep, double scale);
 // residual + dropout(x, p, training, generator) in one pass, as a Transformer sublayer's output joins the
 // residual stream: the same result and the same generator draws as the composition, keeping only the
 // dropout mask for backward (not the dropped tensor). residual and x must have the same shape.
