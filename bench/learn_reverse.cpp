@@ -21,6 +21,7 @@
 #include "autograd/autograd.h"
 #include "bench/bench.h"
 #include "bench/reference_model.h"
+#include "nn/greedy_decode.h"
 #include "nn/kv_cache.h"
 #include "optim/lr_schedule.h"
 
@@ -59,43 +60,11 @@ ReversalExamples make_examples(int64_t n, Generator& generator) {
     return examples;
 }
 
-// Greedy decoding with the model's key/value cache, in eval mode and off the tape: each row's tokens up
-// to its EOS (left out), or max_len tokens when it never says EOS. (bench links the library only, not the
-// translate example whose greedy_decode this mirrors.)
-std::vector<std::vector<int64_t>> greedy_decode(nn::Seq2SeqTransformer& model, const Tensor& source, int64_t max_len) {
-    NoGradGuard no_grad;
-    model.eval();
-    const int64_t batch = source.size(0);
-    const Tensor memory = model.encode(source);                           // (B, S, E)
-    const Tensor source_padding_mask = model.source_padding_mask(source);  // (B, S)
-    nn::KeyValueCache cache;
-    std::vector<std::vector<int64_t>> outputs(static_cast<std::size_t>(batch));
-    std::vector<bool> finished(static_cast<std::size_t>(batch), false);
-    std::vector<int64_t> last(static_cast<std::size_t>(batch), kBos);
-    for (int64_t position = 0; position < max_len; ++position) {
-        const Tensor logits = model.decode_step(from_vector(last, {batch, 1}), memory, source_padding_mask, cache,
-                                                position);  // (B, 1, V)
-        const std::vector<int64_t> next = argmax(logits, -1).reshape({batch}).to_vector<int64_t>();
-        bool all_finished = true;
-        for (std::size_t row = 0; row < next.size(); ++row) {
-            if (finished[row]) continue;
-            if (next[row] == kEos)
-                finished[row] = true;
-            else
-                outputs[row].push_back(next[row]), all_finished = false;
-            last[row] = next[row];  // a finished row keeps feeding EOS; nothing more is read from it
-        }
-        if (all_finished) break;
-    }
-    model.train();
-    return outputs;
-}
-
 // Fraction of the examples whose greedy output is exactly the reversed tokens followed by EOS.
 // greedy_decode stops each row at EOS and leaves EOS out, so a row of the right tokens was ended by EOS
 // exactly when it is no longer than them (the longest source is 14 < kLength decoding steps).
 double exact_match(nn::Seq2SeqTransformer& model, const ReversalExamples& examples) {
-    const std::vector<std::vector<int64_t>> outputs = greedy_decode(model, examples.batch.source, kLength);
+    const std::vector<std::vector<int64_t>> outputs = nn::greedy_decode(model, examples.batch.source, kLength, kBos, kEos);
     int64_t correct = 0;
     for (std::size_t row = 0; row < outputs.size(); ++row) {
         const std::vector<int64_t>& tokens = examples.tokens[row];

@@ -20,5 +20,6 @@
 #include "nn/kv_cache.h"
 #include "nn/multi_head_attention.h"
 #include "nn/self_attention.h"
+#include "nn/greedy_decode.h"
 #include "nn/seq2seq.h"
 #include "nn/transformer.h"

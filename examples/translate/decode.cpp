@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "data/vocab.h"
+#include "nn/greedy_decode.h"
 
 namespace tapegrad::translate {
 namespace {
@@ -31,33 +32,7 @@ double length_penalty(int64_t length, double alpha) { return std::pow((5.0 + sta
 }  // namespace
 
 std::vector<std::vector<int64_t>> greedy_decode(nn::Seq2SeqTransformer& model, const Tensor& source, int64_t max_len) {
-    NoGradGuard no_grad;
-    model.eval();
-    const int64_t batch = source.size(0);
-    const Tensor memory = model.encode(source);                           // (B, S, E)
-    const Tensor source_padding_mask = model.source_padding_mask(source);  // (B, S)
-    nn::KeyValueCache cache;
-    std::vector<std::vector<int64_t>> outputs(static_cast<std::size_t>(batch));
-    std::vector<bool> finished(static_cast<std::size_t>(batch), false);
-    std::vector<int64_t> last(static_cast<std::size_t>(batch), kBos);
-    for (int64_t position = 0; position < max_len; ++position) {
-        const Tensor tokens = from_vector(last, {batch, 1});
-        const Tensor logits = model.decode_step(tokens, memory, source_padding_mask, cache, position);  // (B, 1, V)
-        const std::vector<int64_t> next = argmax(logits, -1).reshape({batch}).to_vector<int64_t>();
-        bool all_done = true;
-        for (int64_t row = 0; row < batch; ++row) {
-            if (finished[row]) continue;
-            if (next[row] == kEos) {
-                finished[row] = true;
-            } else {
-                outputs[row].push_back(next[row]);
-                all_done = false;
-            }
-            last[row] = next[row];  // a finished row keeps feeding EOS; its outputs are ignored
-        }
-        if (all_done) break;
-    }
-    return outputs;
+    return nn::greedy_decode(model, source, max_len, kBos, kEos);
 }
 
 std::vector<int64_t> beam_search(nn::Seq2SeqTransformer& model, const std::vector<int64_t>& source_ids,
