@@ -128,7 +128,11 @@ void accumulate_grad(const Tensor& input, const Tensor& grad) {
     if (!impl.grad) {
         // A leaf's .grad is its own buffer (optimizers and clipping modify it in place), so it must not
         // alias a gradient that another input also received; an intermediate's may.
-        impl.grad = (input.is_leaf() ? summed.clone() : summed.contiguous()).impl_ptr();
+        // An intermediate's may also keep the input's own layout: the gradient of heads split out of
+        // (B, T, H, D) as a (B, H, T, D) view, written in (B, T, H, D) order, reaches the transpose that made
+        // them, whose backward turns it back into a contiguous tensor without a copy.
+        const bool same_layout = summed.strides() == input.strides() && summed.is_dense();
+        impl.grad = (input.is_leaf() ? summed.clone() : same_layout ? summed : summed.contiguous()).impl_ptr();
     } else if (input.is_leaf() || (impl.grad.use_count() == 1 && impl.grad->storage.use_count() == 1)) {
         // A leaf's own buffer, or an intermediate's gradient that no other handle or view can see:
         // adding in place changes nothing anyone else reads.

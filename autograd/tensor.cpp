@@ -3,7 +3,9 @@
 
 #include "autograd/allocator.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <numeric>
 #include <cstring>
 #include <stdexcept>
 
@@ -35,6 +37,25 @@ bool Tensor::is_contiguous() const {
         if (shape()[axis] == 1) continue;
         if (strides()[axis] != expected) return false;
         expected *= shape()[axis];
+    }
+    return true;
+}
+
+std::vector<int64_t> Tensor::memory_order() const {
+    std::vector<int64_t> order(static_cast<std::size_t>(dim()));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return strides()[a] > strides()[b]; });
+    return order;
+}
+
+bool Tensor::is_dense() const {
+    // Walking the axes from the innermost in memory, each stride must be the size of everything inside it.
+    const std::vector<int64_t> order = memory_order();
+    int64_t expected = 1;
+    for (auto axis = order.rbegin(); axis != order.rend(); ++axis) {
+        if (shape()[*axis] == 1) continue;
+        if (strides()[*axis] != expected) return false;
+        expected *= shape()[*axis];
     }
     return true;
 }

@@ -101,6 +101,11 @@ public:
     int64_t numel() const { return shape_numel(impl().shape); }
     DType dtype() const { return impl().dtype; }
     bool is_contiguous() const;
+    // Dense: the elements fill a block of memory without gaps or overlaps, in some order of the axes
+    // (a contiguous tensor, or a permutation of one, such as a transpose). memory_order() lists the
+    // axes from the outermost in memory (largest stride) to the innermost.
+    bool is_dense() const;
+    std::vector<int64_t> memory_order() const;
 
     // Pointer to element [0, 0, ...]; T must match dtype() (checked). Walk it with strides().
     template <typename T> T* data() const;

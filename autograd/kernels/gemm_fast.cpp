@@ -68,9 +68,11 @@ template <> MicroKernel<float> microkernel<float>(GemmIsa isa) {
 }
 template <> MicroKernel<double> microkernel<double>(GemmIsa) { return portable_microkernel_f64(); }
 
+// Threads for one product: one when it is small, or when the caller is already one of a team's threads
+// (fused_attention gives each thread its own heads' products).
 int team_size(const GemmShape& shape) {
     const double flops = 2.0 * double(shape.batch) * double(shape.m) * double(shape.n) * double(shape.k);
-    return flops < kParallelFlops ? 1 : omp_get_max_threads();
+    return flops < kParallelFlops || omp_in_parallel() ? 1 : omp_get_max_threads();
 }
 
 // Unpacked path: the micro-kernel reads A in place; B too when its rows are contiguous, else each
@@ -96,11 +98,17 @@ void gemm_unpacked(const GemmShape& shape, const GemmOperand<T>& a, const GemmOp
     const int threads = team_size(shape);
     // Work items: problems, cut into groups of row tiles and then of column strips until every thread has one.
     const int64_t row_tiles = ceil_div(m, kernel.mr), col_strips = ceil_div(n, kernel.nr);
-    const int64_t row_groups = std::min(row_tiles, ceil_div(threads, shape.batch));
-    const int64_t col_groups = std::min(col_strips, ceil_div(threads, shape.batch * row_groups));
+    int64_t row_groups = std::min(row_tiles, ceil_div(threads, shape.batch));
+    int64_t col_groups = std::min(col_strips, ceil_div(threads, shape.batch * row_groups));
+    // ... unless cutting columns instead balances the threads clearly better: a 128 x 128 weight gradient
+    // is 11 row tiles (6 + 5 between two threads) but 4 column strips (2 + 2).
+    if (row_groups > 1 && col_groups == 1 && col_strips >= row_groups) {
+        const int64_t by_rows = std::min(m, ceil_div(row_tiles, row_groups) * kernel.mr) * n;
+        const int64_t by_columns = m * std::min(n, ceil_div(col_strips, row_groups) * kernel.nr);
+        if (by_columns * 20 < by_rows * 19) std::swap(row_groups, col_groups);
+    }
     const int64_t groups = row_groups * col_groups;
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t item = 0; item < shape.batch * groups; ++item) {
+    auto run_item = [&](int64_t item) {
         const int64_t p = item / groups, row_group = item % groups / col_groups, col_group = item % col_groups;
         const int64_t row0 = row_group * row_tiles / row_groups * kernel.mr;
         const int64_t row1 = std::min(m, (row_group + 1) * row_tiles / row_groups * kernel.mr);
@@ -128,7 +136,15 @@ void gemm_unpacked(const GemmShape& shape, const GemmOperand<T>& a, const GemmOp
             s.cols = static_cast<int>(std::min<int64_t>(kernel.nr, col_end - col0));
             kernel.strip(s);
         }
+    };
+    // One thread runs the items itself: even an inactive nested parallel region costs microseconds,
+    // which is more than a head's product.
+    if (threads == 1) {
+        for (int64_t item = 0; item < shape.batch * groups; ++item) run_item(item);
+        return;
     }
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t item = 0; item < shape.batch * groups; ++item) run_item(item);
 }
 
 // Which threads share a block of C: a tm x tn grid over (row panels x column panels) whose largest

@@ -1,50 +1,305 @@
-// fused_attention: softmax(Q Kᵀ · scale, mask) → dropout → · V as one recorded op.
+// fused_attention: softmax(Q Kᵀ · scale, mask) → dropout → · V as one recorded op, computed one
+// problem (one batch entry, one head) at a time.
+//
+// Why one problem at a time: the composed form runs each step (scores, softmax, dropout, product) over
+// every head before the next step starts, so each (T, S) intermediate makes a round trip through memory
+// and each step wakes the thread team. Here a thread takes a head and carries it through every step while
+// its scores are still in its cache; the small products are the GEMM's own micro-kernel, called for one
+// problem at a time, and the row arithmetic is masked_softmax's and dropout's (attention_rows.h), so
+// the numbers are the composed path's. Every problem is computed by one thread in a fixed order: the
+// result does not depend on the thread count.
+//
+// Layouts: heads split out of a projection are views (B, H, T, D) of a (B, T, H, D) buffer. The output
+// and the gradients of query, key and value are written in their input's memory order, so that merging
+// the heads back (and the transpose's backward) is a free view instead of a copy.
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
-#include "autograd/ops/matmul.h"
+#include "autograd/kernels/attention_rows.h"
+#include "autograd/kernels/gemm.h"
+#include "autograd/kernels/strided_loop.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
 
 namespace tapegrad {
+namespace {
 
-// Shapes: query (B.., T, D), key (B.., S, D), value (B.., S, Dv); weights W, dropped P (B.., T, S).
-// Forward: W = masked_softmax(Q Kᵀ, mask, scale), P = W ⊙ keep / (1 − p), out = P V.
-// Backward, with dO = dL/dout:
-//   dP = dO Vᵀ,  dV = Pᵀ dO,  dW = dP ⊙ keep / (1 − p),  dZ = scale · W ⊙ (dW − Σ_s dW·W)  (Z = Q Kᵀ),
-//   dQ = dZ K,   dK = dZᵀ Q.
-// P is recomputed from W and the mask in the backward instead of being kept, and the scores Z are never
-// kept: the composed form holds both (B.., T, S) tensors alive until backward.
-AttentionOutput fused_attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked,
-                                double scale, double dropout_p, Generator* generator) {
+// Below this many multiply-adds in all the problems together, one thread does them all.
+constexpr int64_t kParallelWork = 32768;
+
+Shape batch_axes(const Tensor& x) { return Shape(x.shape().begin(), x.shape().end() - 2); }
+
+// A matrix the GEMM reads in place: fastest with unit-stride rows or columns, so anything else is copied.
+Tensor gemm_ready(const Tensor& x) {
+    const bool row_contiguous = x.size(-1) == 1 || x.strides().end()[-1] == 1;
+    const bool col_contiguous = x.size(-2) == 1 || x.strides().end()[-2] == 1;
+    if (row_contiguous || col_contiguous) return x;
+    NoGradGuard no_grad;
+    return x.contiguous();
+}
+
+// A fresh tensor of `like`'s shape whose axes lie in memory in the order they do in `like`, when `like`
+// is dense (a permutation of a contiguous layout) with unit-stride rows; otherwise contiguous. Heads
+// (B, H, T, D) split out of (B, T, H, D) get a (B, H, T, D) view of a fresh (B, T, H, D) buffer.
+Tensor empty_laid_out_like(const Tensor& like) {
+    const bool unit_rows = like.strides().back() == 1 || like.shape().back() == 1;
+    if (like.is_contiguous() || !like.is_dense() || !unit_rows)
+        return empty_uninitialized(like.shape(), {.dtype = like.dtype()});
+    const std::vector<int64_t> order = like.memory_order();  // axes from the outermost in memory
+    Shape memory_shape(order.size());
+    std::vector<int64_t> back(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        memory_shape[i] = like.size(order[i]);
+        back[static_cast<std::size_t>(order[i])] = static_cast<int64_t>(i);
+    }
+    NoGradGuard no_grad;
+    return permute(empty_uninitialized(memory_shape, {.dtype = like.dtype()}), back);
+}
+
+// One operand as the problems see it: the matrix strides, and where each problem's matrix starts.
+struct ProblemMatrices {
+    int64_t row_stride = 0;
+    int64_t col_stride = 0;
+    std::vector<int64_t> offsets;  // per problem, in row-major order of the batch index
+};
+
+// Where each problem starts, for strides over the batch axes (0 on a broadcast axis): Σ index·stride,
+// in row-major order of the batch index.
+std::vector<int64_t> batch_offsets(const Shape& batch, const Shape& strides) {
+    std::vector<int64_t> offsets(static_cast<std::size_t>(shape_numel(batch)), 0);
+    Shape index(batch.size(), 0);
+    for (int64_t& offset : offsets) {
+        for (std::size_t axis = 0; axis < index.size(); ++axis) offset += index[axis] * strides[axis];
+        for (int64_t axis = static_cast<int64_t>(index.size()) - 1; axis >= 0; --axis) {  // next index, odometer-style
+            if (++index[axis] < batch[axis]) break;
+            index[axis] = 0;
+        }
+    }
+    return offsets;
+}
+
+// For x (batch_x.., R, C) whose batch axes broadcast to `batch`. A size-1 axis gets stride 1, as in
+// matmul, so the GEMM sees the contiguous layout it is.
+ProblemMatrices problem_matrices(const Tensor& x, const Shape& batch) {
+    Shape full = batch;
+    full.insert(full.end(), {x.size(-2), x.size(-1)});
+    const Shape strides = kernels::broadcast_strides(x, full);
+    return {x.size(-2) == 1 ? 1 : strides.end()[-2], x.size(-1) == 1 ? 1 : strides.end()[-1],
+            batch_offsets(batch, strides)};
+}
+
+// Problem p's matrix of an operand, read in place by the GEMM (transposed: its transpose, in place too).
+template <typename T>
+kernels::GemmOperand<T> matrix(const T* data, const ProblemMatrices& m, int64_t p, bool transposed = false) {
+    return transposed ? kernels::GemmOperand<T>{data + m.offsets[p], m.col_stride, m.row_stride, 0, nullptr}
+                      : kernels::GemmOperand<T>{data + m.offsets[p], m.row_stride, m.col_stride, 0, nullptr};
+}
+
+// C (rows x cols, rows ldc apart) = A (rows x depth) · B (depth x cols), one problem.
+template <typename T>
+void product(int64_t rows, int64_t cols, int64_t depth, const kernels::GemmOperand<T>& a,
+             const kernels::GemmOperand<T>& b, T* c, int64_t ldc) {
+    kernels::gemm<T>({.batch = 1, .m = rows, .n = cols, .k = depth}, a, b, {c, ldc, 0});
+}
+
+// A (T, S) scratch matrix per thread, grown as needed and reused across calls.
+template <typename T>
+T* scratch(int slot, int64_t count) {
+    thread_local std::vector<T> buffers[2];
+    std::vector<T>& buffer = buffers[slot];
+    if (static_cast<int64_t>(buffer.size()) < count) buffer.resize(static_cast<std::size_t>(count));
+    return buffer.data();
+}
+
+// The problems of one call: the broadcast batch, the sizes, and each input's matrices.
+struct Problems {
+    Shape batch;
+    int64_t count = 0;                    // problems: the product of the batch axes
+    int64_t queries = 0, keys = 0;        // T, S
+    int64_t dim = 0, value_dim = 0;       // D, Dv
+    ProblemMatrices query, key, value;
+    const uint8_t* mask = nullptr;        // blocked bytes, or null
+    ProblemMatrices mask_rows;            // the mask's strides over (T, S) and its offset per problem
+
+    bool parallel() const { return count > 1 && count * queries * keys * (dim + value_dim) > kParallelWork; }
+};
+
+Problems describe(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked) {
+    Problems problems;
+    problems.batch = broadcast_shapes(broadcast_shapes(batch_axes(query), batch_axes(key), "fused_attention"),
+                                      batch_axes(value), "fused_attention");
+    problems.count = shape_numel(problems.batch);
+    problems.queries = query.size(-2);
+    problems.keys = key.size(-2);
+    problems.dim = query.size(-1);
+    problems.value_dim = value.size(-1);
+    problems.query = problem_matrices(query, problems.batch);
+    problems.key = problem_matrices(key, problems.batch);
+    problems.value = problem_matrices(value, problems.batch);
+    if (blocked.defined()) {
+        Shape scores_shape = problems.batch;
+        scores_shape.insert(scores_shape.end(), {problems.queries, problems.keys});
+        if (blocked.dtype() != DType::Bool ||
+            broadcast_shapes(blocked.shape(), scores_shape, "fused_attention") != scores_shape)
+            throw std::invalid_argument(fmt::format(
+                "fused_attention: the mask must be bool and broadcast to the scores (B.., T, S) {}, got {} {}",
+                shape_string(scores_shape), dtype_name(blocked.dtype()), shape_string(blocked.shape())));
+        // The mask's strides as seen from the scores (0 on broadcast axes, T and S included).
+        const Shape strides = kernels::broadcast_strides(blocked, scores_shape);
+        problems.mask_rows.row_stride = strides.end()[-2];
+        problems.mask_rows.col_stride = strides.end()[-1];
+        problems.mask_rows.offsets = batch_offsets(problems.batch, strides);
+        problems.mask = reinterpret_cast<const uint8_t*>(blocked.data<bool>());
+    }
+    return problems;
+}
+
+void check_inputs(const Tensor& query, const Tensor& key, const Tensor& value, double dropout_p,
+                  const Generator* generator) {
+    if (!query.defined() || !key.defined() || !value.defined() || query.dim() < 2 || key.dim() < 2 || value.dim() < 2 ||
+        query.size(-1) != key.size(-1) || key.size(-2) != value.size(-2))
+        throw std::invalid_argument(fmt::format(
+            "fused_attention: expected query (B.., T, D), key (B.., S, D), value (B.., S, Dv), got {}, {}, {}",
+            query.defined() ? shape_string(query.shape()) : "undefined",
+            key.defined() ? shape_string(key.shape()) : "undefined",
+            value.defined() ? shape_string(value.shape()) : "undefined"));
+    require_floating(query, "fused_attention");
+    if (key.dtype() != query.dtype() || value.dtype() != query.dtype())
+        throw std::invalid_argument(fmt::format("fused_attention: query, key and value must share a dtype, got {}, {}, {}",
+                                                dtype_name(query.dtype()), dtype_name(key.dtype()),
+                                                dtype_name(value.dtype())));
     if (!(dropout_p >= 0 && dropout_p < 1))
         throw std::invalid_argument(fmt::format("fused_attention: dropout_p must be in [0, 1), got {}", dropout_p));
     if (dropout_p > 0 && generator == nullptr)
         throw std::invalid_argument("fused_attention: dropout needs a Generator");
-    require_floating(query, "fused_attention");
-    Tensor weights, keep, output;
-    {
-        NoGradGuard no_grad;  // the pieces are internal; the op records one backward for all of them
-        weights = masked_softmax(matmul(query, transpose(key, -2, -1)), blocked, scale);  // (B.., T, S)
-        Tensor dropped = weights;
-        if (dropout_p > 0) {
-            keep = dropout_keep_mask(weights.shape(), dropout_p, *generator);
-            dropped = apply_dropout_mask(weights, keep, 1.0 / (1 - dropout_p));
+}
+
+}  // namespace
+
+// Shapes: query (B.., T, D), key (B.., S, D), value (B.., S, Dv); weights W, dropped P (B.., T, S).
+// Forward, per problem: Z = Q Kᵀ, W = masked_softmax(Z, mask, scale), P = W ⊙ keep / (1 − p), out = P V.
+// Backward, with dO = dL/dout:
+//   dV = Pᵀ dO,  dP = dO Vᵀ,  dW = dP ⊙ keep / (1 − p),  dZ = scale · W ⊙ (dW − Σ_s dW·W),
+//   dQ = dZ K,   dK = dZᵀ Q.
+// Only W and the keep bytes are kept for backward: P is recomputed from them, Z is never kept.
+AttentionOutput fused_attention(const Tensor& query_in, const Tensor& key_in, const Tensor& value_in,
+                                const Tensor& blocked, double scale, double dropout_p, Generator* generator) {
+    check_inputs(query_in, key_in, value_in, dropout_p, generator);
+    const Tensor query = gemm_ready(query_in), key = gemm_ready(key_in), value = gemm_ready(value_in);
+    const Problems problems = describe(query, key, value, blocked);
+    const int64_t T = problems.queries, S = problems.keys, D = problems.dim, Dv = problems.value_dim;
+
+    Shape weights_shape = problems.batch, output_shape = problems.batch;
+    weights_shape.insert(weights_shape.end(), {T, S});
+    output_shape.insert(output_shape.end(), {T, Dv});
+    const Tensor weights = empty_uninitialized(weights_shape, {.dtype = query.dtype()});  // (B.., T, S)
+    // The output in the query's memory order (heads land in (B, T, H, Dv)), when it has the query's shape.
+    const Tensor output = output_shape == query.shape() ? empty_laid_out_like(query)
+                                                        : empty_uninitialized(output_shape, {.dtype = query.dtype()});
+    const Tensor keep = dropout_p > 0 ? dropout_keep_mask(weights_shape, dropout_p, *generator) : Tensor();
+    const ProblemMatrices out = problem_matrices(output, problems.batch);
+
+    visit_floating(query.dtype(), [&]<typename Float>() {
+        const Float* q = query.data<Float>();
+        const Float* k = key.data<Float>();
+        const Float* v = value.data<Float>();
+        Float* w_all = weights.data<Float>();
+        Float* o = output.data<Float>();
+        const auto* keep_all = keep.defined() ? reinterpret_cast<const uint8_t*>(keep.data<bool>()) : nullptr;
+        const Float factor = static_cast<Float>(scale), survivor_scale = static_cast<Float>(1.0 / (1 - dropout_p));
+#pragma omp parallel for schedule(static) if (problems.parallel())
+        for (int64_t p = 0; p < problems.count; ++p) {
+            Float* w = w_all + p * T * S;
+            // Z = Q Kᵀ (Kᵀ read in place), then each row's masked softmax in place: W.
+            product<Float>(T, S, D, matrix(q, problems.query, p), matrix(k, problems.key, p, /*transposed=*/true), w, S);
+            for (int64_t t = 0; t < T; ++t) {
+                const uint8_t* mask = problems.mask ? problems.mask + problems.mask_rows.offsets[p] +
+                                                          t * problems.mask_rows.row_stride
+                                                    : nullptr;
+                kernels::masked_softmax_row(w + t * S, factor, mask, problems.mask_rows.col_stride, w + t * S, S);
+            }
+            // P = W ⊙ keep / (1 − p), then out = P V.
+            const Float* mixing = w;
+            if (keep_all) {
+                Float* dropped = scratch<Float>(0, T * S);
+                const uint8_t* kept = keep_all + p * T * S;
+                for (int64_t i = 0; i < T * S; ++i) dropped[i] = kernels::scale_if_kept(w[i], kept[i], survivor_scale);
+                mixing = dropped;
+            }
+            product<Float>(T, Dv, S, {mixing, S, 1, 0, nullptr}, matrix(v, problems.value, p), o + out.offsets[p],
+                           out.row_stride);
         }
-        output = matmul(dropped, value);  // (B.., T, Dv)
-    }
-    record("fused_attention", {query, key, value}, output,
-           [query, key, value, weights, keep, scale, dropout_p](const Tensor& dout) {
-        const double survivor_scale = keep.defined() ? 1.0 / (1 - dropout_p) : 1.0;
-        const Tensor dropped = keep.defined() ? apply_dropout_mask(weights, keep, survivor_scale) : weights;
-        if (value.requires_grad()) accumulate_grad(value, matmul(transpose(dropped, -2, -1), dout));
-        if (!query.requires_grad() && !key.requires_grad()) return;
-        Tensor dweights = matmul(dout, transpose(value, -2, -1));  // dP, then dW
-        if (keep.defined()) dweights = apply_dropout_mask(dweights, keep, survivor_scale);
-        const Tensor dscores = masked_softmax_backward(weights, dweights, scale);  // dZ
-        if (query.requires_grad()) accumulate_grad(query, matmul(dscores, key));
-        if (key.requires_grad()) accumulate_grad(key, matmul(transpose(dscores, -2, -1), query));
+    });
+
+    record("fused_attention", {query_in, key_in, value_in}, output,
+           [query_in, key_in, value_in, query, key, value, weights, keep, scale, dropout_p](const Tensor& dout_in) {
+        const bool need_value = value_in.requires_grad();
+        const bool need_query = query_in.requires_grad(), need_key = key_in.requires_grad();
+        const Tensor dout = gemm_ready(dout_in);
+        const Problems problems = describe(query, key, value, Tensor());  // the mask is in the weights' zeros
+        const int64_t T = problems.queries, S = problems.keys, D = problems.dim, Dv = problems.value_dim;
+        const ProblemMatrices upstream = problem_matrices(dout, problems.batch);
+        // Each gradient in its input's memory order when the input is not broadcast; a broadcast input's
+        // gradient is computed per problem and summed over the broadcast axes by accumulate_grad.
+        auto gradient_buffer = [&](const Tensor& input, int64_t rows, int64_t cols) {
+            Shape full = problems.batch;
+            full.insert(full.end(), {rows, cols});
+            return input.shape() == full ? empty_laid_out_like(input) : empty_uninitialized(full, {.dtype = input.dtype()});
+        };
+        const Tensor dvalue = need_value ? gradient_buffer(value, S, Dv) : Tensor();
+        const Tensor dquery = need_query ? gradient_buffer(query, T, D) : Tensor();
+        const Tensor dkey = need_key ? gradient_buffer(key, S, D) : Tensor();
+        const ProblemMatrices dv_rows = need_value ? problem_matrices(dvalue, problems.batch) : ProblemMatrices{};
+        const ProblemMatrices dq_rows = need_query ? problem_matrices(dquery, problems.batch) : ProblemMatrices{};
+        const ProblemMatrices dk_rows = need_key ? problem_matrices(dkey, problems.batch) : ProblemMatrices{};
+
+        visit_floating(query.dtype(), [&]<typename Float>() {
+            const Float* q = query.data<Float>();
+            const Float* k = key.data<Float>();
+            const Float* v = value.data<Float>();
+            const Float* d_out = dout.data<Float>();
+            const Float* w_all = weights.data<Float>();
+            const auto* keep_all = keep.defined() ? reinterpret_cast<const uint8_t*>(keep.data<bool>()) : nullptr;
+            const Float survivor_scale = static_cast<Float>(1.0 / (1 - dropout_p));
+#pragma omp parallel for schedule(static) if (problems.parallel())
+            for (int64_t p = 0; p < problems.count; ++p) {
+                const Float* w = w_all + p * T * S;
+                const uint8_t* kept = keep_all ? keep_all + p * T * S : nullptr;
+                const kernels::GemmOperand<Float> d_o = matrix(d_out, upstream, p);
+                if (need_value) {  // dV = Pᵀ dO, with P recomputed from W and the keep bytes
+                    const Float* mixing = w;
+                    if (kept) {
+                        Float* dropped = scratch<Float>(0, T * S);
+                        for (int64_t i = 0; i < T * S; ++i) dropped[i] = kernels::scale_if_kept(w[i], kept[i], survivor_scale);
+                        mixing = dropped;
+                    }
+                    product<Float>(S, Dv, T, {mixing, 1, S, 0, nullptr}, d_o, dvalue.data<Float>() + dv_rows.offsets[p],
+                                   dv_rows.row_stride);
+                }
+                if (!need_query && !need_key) continue;
+                // dP = dO Vᵀ, then dW = dP ⊙ keep / (1 − p) and dZ = softmax backward, row by row in place.
+                Float* dscores = scratch<Float>(1, T * S);
+                product<Float>(T, S, Dv, d_o, matrix(v, problems.value, p, /*transposed=*/true), dscores, S);
+                for (int64_t t = 0; t < T; ++t) {
+                    Float* row = dscores + t * S;
+                    if (kept)
+                        for (int64_t s = 0; s < S; ++s) row[s] = kernels::scale_if_kept(row[s], kept[t * S + s], survivor_scale);
+                    kernels::softmax_backward_row(w + t * S, row, scale, row, S);
+                }
+                if (need_query)  // dQ = dZ K
+                    product<Float>(T, D, S, {dscores, S, 1, 0, nullptr}, matrix(k, problems.key, p),
+                                   dquery.data<Float>() + dq_rows.offsets[p], dq_rows.row_stride);
+                if (need_key)  // dK = dZᵀ Q
+                    product<Float>(S, D, T, {dscores, 1, S, 0, nullptr}, matrix(q, problems.query, p),
+                                   dkey.data<Float>() + dk_rows.offsets[p], dk_rows.row_stride);
+            }
+        });
+        if (need_value) accumulate_grad(value_in, dvalue);
+        if (need_query) accumulate_grad(query_in, dquery);
+        if (need_key) accumulate_grad(key_in, dkey);
     });
     return {output, weights};
 }

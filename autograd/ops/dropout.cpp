@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "autograd/generator.h"
+#include "autograd/kernels/attention_rows.h"
 #include "autograd/kernels/vectorize.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
@@ -29,14 +30,14 @@ void draw_keep_mask(uint64_t key, int64_t n, uint64_t threshold, bool* keep) {
     }
 }
 
-// out[i] = x[i] · keep[i] · scale — the forward, and with x = dout the backward too. A multiply, not
-// `keep ? x·scale : 0`: a branch on a random bit mispredicts p of the time and costs more than the math.
-// The mask is read as bytes (a bool is one byte holding 0 or 1): GCC does not vectorise loads of bool.
+// out[i] = x[i] · keep[i] · scale — the forward, and with x = dout the backward too (see
+// kernels::scale_if_kept). The mask is read as bytes (a bool is one byte holding 0 or 1): GCC does not
+// vectorise loads of bool.
 template <typename T>
 TAPEGRAD_VECTORIZE void scale_kept(const T* x, const bool* keep_mask, T scale, int64_t n, T* out) {
     const auto* keep = reinterpret_cast<const uint8_t*>(keep_mask);
 #pragma omp parallel for simd schedule(static) if (n > 65536)
-    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * (static_cast<T>(keep[i]) * scale);
+    for (int64_t i = 0; i < n; ++i) out[i] = kernels::scale_if_kept(x[i], keep[i], scale);
 }
 
 // keep[i] &= x[i] > 0: relu's gate folded into the dropout mask.

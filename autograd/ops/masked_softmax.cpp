@@ -4,7 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "autograd/kernels/exp.h"
+#include "autograd/kernels/attention_rows.h"
 #include "autograd/kernels/strided_loop.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
@@ -60,33 +60,9 @@ Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
         for (int64_t row = 0; row < rows; ++row) {
             const T* a = in + row * size;
             T* s = o + row * size;
-            // The scaled scores, with blocked entries −inf (whose exp is exactly 0). Masks are read as bytes
-            // (GCC does not vectorise loads of bool); a key-padding or causal row is contiguous (stride 1),
-            // a broadcast one repeats a single entry (stride 0).
-            constexpr T blocked = -std::numeric_limits<T>::infinity();
             const auto* m = mask ? reinterpret_cast<const uint8_t*>(mask + mask_row_offset(row, leading_shape, mask_strides))
                                  : nullptr;
-            if (m == nullptr || (mask_column_stride == 0 && !m[0])) {
-#pragma omp simd
-                for (int64_t j = 0; j < size; ++j) s[j] = factor * a[j];
-            } else if (mask_column_stride == 1) {
-#pragma omp simd
-                for (int64_t j = 0; j < size; ++j) s[j] = m[j] ? blocked : factor * a[j];
-            } else {
-                for (int64_t j = 0; j < size; ++j) s[j] = m[j * mask_column_stride] ? blocked : factor * a[j];
-            }
-            T largest = blocked;
-#pragma omp simd reduction(max : largest)
-            for (int64_t j = 0; j < size; ++j) largest = std::max(largest, s[j]);
-            if (largest == blocked) {  // every key blocked: no distribution
-                for (int64_t j = 0; j < size; ++j) s[j] = T(0);
-                continue;
-            }
-            // Then the softmax's own arithmetic (softmax.cpp's softmax_line), so that bool and additive
-            // masks agree to the bit.
-            const double total = kernels::exp_and_sum(s, T(1), largest, s, size);
-            const T inverse_total = static_cast<T>(1.0 / total);
-            for (int64_t j = 0; j < size; ++j) s[j] *= inverse_total;
+            kernels::masked_softmax_row(a, factor, m, mask_column_stride, s, size);
         }
     });
     record("masked_softmax", {x_in}, out, [x_in, out, scale](const Tensor& dout) {
@@ -108,10 +84,7 @@ Tensor masked_softmax_backward(const Tensor& weights, const Tensor& dweights, do
         for (int64_t row = 0; row < rows; ++row) {
             const T* s_row = s + row * size;
             const T* ds_row = ds + row * size;
-            double dot = 0;
-            for (int64_t j = 0; j < size; ++j) dot += static_cast<double>(ds_row[j]) * s_row[j];
-            T* d_row = d + row * size;
-            for (int64_t j = 0; j < size; ++j) d_row[j] = static_cast<T>(scale * s_row[j] * (ds_row[j] - dot));
+            kernels::softmax_backward_row(s_row, ds_row, scale, d + row * size, size);
         }
     });
     return dx;

@@ -176,6 +176,12 @@ std::vector<OpCase> build() {
         Generator generator(7);  // the same mask on every call
         return fused_attention(in[0], in[1], in[2], Tensor(), 0.5, 0.25, &generator).output;
     }});
+    // fused_attention on heads split out of (B, T, H, D) as (B, H, T, D) views: the output and the
+    // gradients come back in (B, T, H, D) order (a layout that is dense but not contiguous).
+    cases.push_back({"fused_attention/heads", {{2, 3, 2, 4}, {2, 5, 2, 4}, {2, 5, 2, 4}}, {}, [](const Inputs& in) {
+        return fused_attention(transpose(in[0], 1, 2), transpose(in[1], 1, 2), transpose(in[2], 1, 2),
+                               pattern_mask({2, 1, 3, 5}), 0.5, 0.0, nullptr).output;
+    }});
     cases.push_back({"dropout_add", {{3, 4}, {3, 4}}, {}, [](const Inputs& in) {
         Generator generator(7);  // the same mask on every call
         return dropout_add(in[0], in[1], 0.25, true, generator);

@@ -90,6 +90,35 @@ TEST_CASE("retain_grad keeps an intermediate's gradient — detach cuts the tape
     CHECK(x.grad().item() == 3 * 12 + 6);
 }
 
+TEST_CASE("an intermediate's gradient keeps the intermediate's own layout, or is made contiguous", "[tape]") {
+    const Tensor x = arange(24.0).reshape({2, 3, 4}).to(DType::Float64).requires_grad_();
+    // An op whose backward hands `heads` a gradient in `heads`' own memory order (as fused_attention
+    // does for heads split out of (B, T, H, D)), or in another layout.
+    for (const bool same_layout : {true, false}) {
+        const Tensor heads = (x * 2.0).transpose(0, 1);  // (3, 2, 4), dense but not contiguous
+        heads.retain_grad();
+        Tensor out;
+        {
+            NoGradGuard no_grad;
+            out = heads * 1.0;
+        }
+        record("laid_out", {heads}, out, [heads, same_layout](const Tensor& dout) {
+            const Tensor upstream = dout.contiguous();
+            accumulate_grad(heads, same_layout ? upstream.transpose(0, 1).contiguous().transpose(0, 1)
+                                               : upstream.transpose(0, 2).contiguous().transpose(0, 2));
+        });
+        (out * arange(24.0).reshape({3, 2, 4}).to(DType::Float64)).sum().backward();
+        INFO("same layout: " << same_layout);
+        CHECK(heads.grad().is_dense());
+        CHECK((heads.grad().strides() == heads.strides()) == same_layout);  // kept as it came, not copied
+        CHECK(heads.grad().is_contiguous() == !same_layout);
+        CHECK(heads.grad().to_vector<double>() == arange(24.0).reshape({3, 2, 4}).to_vector<double>());
+        CHECK(x.grad().to_vector<double>() ==
+              (arange(24.0).reshape({3, 2, 4}).transpose(0, 1) * 2.0).contiguous().to_vector<double>());
+        x.zero_grad();
+    }
+}
+
 TEST_CASE("NoGradGuard records nothing and its results do not require grad", "[tape]") {
     Tape::current().clear();
     const Tensor x = float64({1});

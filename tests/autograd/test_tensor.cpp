@@ -59,6 +59,21 @@ TEST_CASE("contiguous() returns the tensor itself when already contiguous, else 
     CHECK_THROWS_WITH(view(t, {6}), Catch::Contains("view") && Catch::Contains("not contiguous"));
 }
 
+TEST_CASE("is_dense: contiguous tensors and permutations of them, not slices or broadcasts", "[tensor][views]") {
+    const Tensor x = zeros({2, 3, 4, 5});
+    CHECK(x.is_dense());
+    CHECK(x.memory_order() == std::vector<int64_t>{0, 1, 2, 3});
+    const Tensor heads = x.transpose(1, 2);  // (2, 4, 3, 5) over (2, 3, 4, 5) memory
+    CHECK(!heads.is_contiguous());
+    CHECK(heads.is_dense());
+    CHECK(heads.memory_order() == std::vector<int64_t>{0, 2, 1, 3});
+    CHECK(x.permute({3, 2, 1, 0}).is_dense());
+    CHECK(!slice(x, 3, 0, 2).is_dense());         // gaps between rows
+    CHECK(!slice(x, 3, 0, 5, 2).is_dense());      // a step
+    CHECK(!zeros({1, 5}).expand({4, 5}).is_dense());  // overlaps: every row is the same memory
+    CHECK(zeros({3, 1, 4}).transpose(0, 1).is_dense());  // size-1 axes may have any stride
+}
+
 TEST_CASE("clone, to and detach", "[tensor]") {
     const Tensor x = tensor({1.5, 2.5}, {.requires_grad = true});
     const Tensor c = x.clone();

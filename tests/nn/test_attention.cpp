@@ -307,3 +307,33 @@ TEST_CASE("SDPA: the fused path gives the composed path's output, weights and gr
         CHECK(results[1] == results[6]);
     }
 }
+
+TEST_CASE("fused attention writes heads split out of (B, T, H, D) back in that order: merging them is a view", "[attention]") {
+    Generator data(4);
+    const Tensor projected_query = normal({2, 6, 3, 4}, 0, 1, data).requires_grad_();  // (B, T, H, D)
+    const Tensor projected_key = normal({2, 7, 3, 4}, 0, 1, data).requires_grad_();
+    const Tensor projected_value = normal({2, 7, 3, 4}, 0, 1, data).requires_grad_();
+    const Tensor query = projected_query.transpose(1, 2), key = projected_key.transpose(1, 2),
+                 value = projected_value.transpose(1, 2);  // (B, H, T, D) views
+    const auto attention = scaled_dot_product_attention(query, key, value, nn::causal_mask(6, 7), 0.0, true, nullptr,
+                                                        /*weights_need_grad=*/false);
+    const bool fused = kernels::kernel_mode() != kernels::KernelMode::Reference;
+    // The output is (B, H, T, D) in (B, T, H, D) memory, so transposing it back is contiguous.
+    CHECK(attention.output.transpose(1, 2).is_contiguous() == fused);
+    const Tensor upstream = normal({2, 6, 3, 4}, 0, 1, data);
+    (attention.output.transpose(1, 2) * upstream).sum().backward();
+    // Against the composed path on contiguous copies of the same heads.
+    const Tensor q = query.detach().contiguous().requires_grad_(), k = key.detach().contiguous().requires_grad_(),
+                 v = value.detach().contiguous().requires_grad_();
+    const auto composed = scaled_dot_product_attention(q, k, v, nn::causal_mask(6, 7), 0.0, true, nullptr, true);
+    (composed.output * upstream.transpose(1, 2)).sum().backward();
+    CHECK(attention.output.to_vector<float>() == composed.output.to_vector<float>());
+    for (const auto& [split, contiguous] : {std::pair{projected_query, q}, {projected_key, k}, {projected_value, v}}) {
+        const std::vector<float> fused_grad = split.grad().transpose(1, 2).to_vector<float>();
+        const std::vector<float> composed_grad = contiguous.grad().to_vector<float>();
+        double worst = 0;
+        for (std::size_t i = 0; i < fused_grad.size(); ++i)
+            worst = std::max(worst, double(std::abs(fused_grad[i] - composed_grad[i])));
+        CHECK(worst <= 1e-6);
+    }
+}
