@@ -43,8 +43,12 @@ void gemm_checked(const GemmShape& shape, const GemmOperand<T>& a, const GemmOpe
         for (int64_t p = 0; p < batch; ++p)
             for (int64_t i = 0; i < m; ++i)
                 for (int64_t j = 0; j < n; ++j) old_c[(p * m + i) * n + j] = at(c, p, i, j);
+    else if (c.bias)  // what the sums start from
+        for (int64_t p = 0; p < batch; ++p)
+            for (int64_t i = 0; i < m; ++i)
+                for (int64_t j = 0; j < n; ++j) old_c[(p * m + i) * n + j] = c.bias[j];
     std::vector<T> expected = old_c;
-    gemm_reference(shape, a, b, GemmOutput<T>{expected.data(), n, m * n}, accumulate);
+    gemm_reference(shape, a, b, GemmOutput<T>{expected.data(), n, m * n, c.bias}, accumulate);
     const std::vector<T> abs_a = absolute(a, batch, m, k), abs_b = absolute(b, batch, k, n);
     std::vector<T> bound(expected.size());
     gemm_reference(shape, GemmOperand<T>::row_major(abs_a.data(), k, m * k),
@@ -85,6 +89,7 @@ void gemm_checked(const GemmShape& shape, const GemmOperand<T>& a, const GemmOpe
 template <typename T>
 void gemm(const GemmShape& shape, const GemmOperand<T>& a, const GemmOperand<T>& b, const GemmOutput<T>& c,
           bool accumulate) {
+    if (c.bias && accumulate) throw std::invalid_argument("gemm: a bias is added only when not accumulating (C = A·B + bias)");
     switch (kernel_mode()) {
         case KernelMode::Fast: return gemm_fast(shape, a, b, c, accumulate);
         case KernelMode::Reference: return gemm_reference(shape, a, b, c, accumulate);

@@ -52,15 +52,18 @@ struct GemmOperand {
 };
 
 // The written operand C: row-major, rows `row_stride` apart, problem p at data + p * batch_stride.
+// With a bias (only when not accumulating), C = A·B + bias: bias[j] is added to column j of every row
+// of every problem as the result is stored (a Linear layer's bias, at no extra pass over C).
 template <typename T>
 struct GemmOutput {
     T* data = nullptr;
     int64_t row_stride = 0;
     int64_t batch_stride = 0;
+    const T* bias = nullptr;  // n values, or null
 };
 
-// C = A·B (accumulate = false: C's old contents are never read, NaNs included) or C += A·B, with the
-// implementation TAPEGRAD_KERNELS selects. Throws std::runtime_error in check mode when the fast result
+// C = A·B (+ bias) (accumulate = false: C's old contents are never read, NaNs included) or C += A·B, with
+// the implementation TAPEGRAD_KERNELS selects. Throws std::invalid_argument for a bias with accumulate. Throws std::runtime_error in check mode when the fast result
 // differs from the reference by more than the rounding bound 2·k·ε·(|A|·|B|).
 template <typename T>
 void gemm(const GemmShape& shape, const GemmOperand<T>& a, const GemmOperand<T>& b, const GemmOutput<T>& c,

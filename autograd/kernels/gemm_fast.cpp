@@ -117,7 +117,7 @@ void gemm_unpacked(const GemmShape& shape, const GemmOperand<T>& a, const GemmOp
         MicroStrip<T> s{.k = k, .rows = row1 - row0, .a = a.data + a.offset(p) + row0 * a.row_stride,
                         .a_row_stride = a.row_stride, .a_col_stride = a.col_stride,
                         .a_tile_stride = kernel.mr * a.row_stride, .c_row_stride = c.row_stride,
-                        .accumulate = accumulate, .packed = false};
+                        .accumulate = accumulate, .bias = nullptr, .packed = false};
         const T* B = b.data + b.offset(p) + col_begin * b.col_stride;  // column col_begin of this problem's B
         s.b_row_stride = b.row_stride;
         if (shared_b) {
@@ -133,6 +133,7 @@ void gemm_unpacked(const GemmShape& shape, const GemmOperand<T>& a, const GemmOp
         for (int64_t col0 = col_begin; col0 < col_end; col0 += kernel.nr) {
             s.b = B + (col0 - col_begin);
             s.c = C + col0;
+            s.bias = c.bias && !accumulate ? c.bias + col0 : nullptr;
             s.cols = static_cast<int>(std::min<int64_t>(kernel.nr, col_end - col0));
             kernel.strip(s);
         }
@@ -165,7 +166,8 @@ std::pair<int, int> thread_grid(int threads, int64_t row_panels, int64_t col_pan
 // whichever thread computes it, so the result does not depend on the thread count.
 template <typename T>
 void gemm_packed(const GemmShape& shape, const T* A, int64_t a_row, int64_t a_col, const T* B, int64_t b_row,
-                 int64_t b_col, T* C, int64_t ldc, bool accumulate, const MicroKernel<T>& kernel, int threads) {
+                 int64_t b_col, T* C, int64_t ldc, const T* bias, bool accumulate, const MicroKernel<T>& kernel,
+                 int threads) {
     const int64_t m = shape.m, n = shape.n, k = shape.k;
     const int mr = kernel.mr, nr = kernel.nr;
     const int64_t kc = balanced_block(k, kernel.kc, 1);
@@ -201,6 +203,7 @@ void gemm_packed(const GemmShape& shape, const T* A, int64_t a_row, int64_t a_co
                     for (int64_t panel = panel_begin; panel < panel_end; ++panel) {
                         s.b = packed_b + panel * depth * nr;
                         s.c = C + ic * ldc + jc + panel * nr;
+                        s.bias = bias && !s.accumulate ? bias + jc + panel * nr : nullptr;  // with the first block
                         s.cols = static_cast<int>(std::min<int64_t>(nr, cols - panel * nr));
                         kernel.strip(s);
                     }
@@ -267,12 +270,15 @@ void gemm_fast(const GemmShape& shape_in, const GemmOperand<T>& a_in, const Gemm
     GemmOperand<T> a = a_in;
     GemmOutput<T> c = c_in;
     if (shape.batch <= 0 || shape.m <= 0 || shape.n <= 0) return;
-    if (shape.k <= 0) {  // an empty sum: C = 0, or C unchanged
+    if (shape.k <= 0) {  // an empty sum: C = 0 (or the bias), or C unchanged
         if (!accumulate)
             for (int64_t p = 0; p < shape.batch; ++p)
                 for (int64_t i = 0; i < shape.m; ++i) {
                     T* row = c.data + p * c.batch_stride + i * c.row_stride;
-                    std::fill(row, row + shape.n, T(0));
+                    if (c.bias)
+                        std::copy(c.bias, c.bias + shape.n, row);
+                    else
+                        std::fill(row, row + shape.n, T(0));
                 }
         return;
     }
@@ -290,7 +296,7 @@ void gemm_fast(const GemmShape& shape_in, const GemmOperand<T>& a_in, const Gemm
     const int threads = team_size(shape);
     for (int64_t p = 0; p < shape.batch; ++p)
         gemm_packed(shape, a.data + a.offset(p), a.row_stride, a.col_stride, b.data + b.offset(p), b.row_stride,
-                    b.col_stride, c.data + p * c.batch_stride, c.row_stride, accumulate, kernel, threads);
+                    b.col_stride, c.data + p * c.batch_stride, c.row_stride, c.bias, accumulate, kernel, threads);
 }
 
 template void gemm_fast<float>(const GemmShape&, const GemmOperand<float>&, const GemmOperand<float>&,

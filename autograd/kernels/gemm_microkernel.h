@@ -26,7 +26,8 @@ struct MicroStrip {
     int64_t b_row_stride = 0;
     T* c = nullptr;
     int64_t c_row_stride = 0;
-    bool accumulate = false;  // C += A·B, else C = A·B
+    bool accumulate = false;  // C += A·B, else C = A·B (+ bias)
+    const T* bias = nullptr;  // when not accumulating: bias[j] added to column j of the strip, or null
     // Packed: A comes in MR-row panels (a_row_stride 1, a_col_stride MR, zero-padded rows) and B in an
     // NR-wide panel (b_row_stride NR, zero-padded columns, 64-byte aligned); the kernel may then read
     // whole vectors and use compile-time strides. Otherwise only the valid rows and columns are read.

@@ -67,10 +67,16 @@ void tile(const MicroStrip<float>& s, const float* a, float* c) {
             float* out = c + r * s.c_row_stride + v * kLanes;
             __m256 value = acc[r][v];
             if (full[v]) {
-                if (s.accumulate) value = _mm256_add_ps(_mm256_loadu_ps(out), value);
+                if (s.accumulate)
+                    value = _mm256_add_ps(_mm256_loadu_ps(out), value);
+                else if (s.bias)
+                    value = _mm256_add_ps(_mm256_loadu_ps(s.bias + v * kLanes), value);
                 _mm256_storeu_ps(out, value);
             } else if (s.cols > v * kLanes) {
-                if (s.accumulate) value = _mm256_add_ps(_mm256_maskload_ps(out, mask[v]), value);
+                if (s.accumulate)
+                    value = _mm256_add_ps(_mm256_maskload_ps(out, mask[v]), value);
+                else if (s.bias)
+                    value = _mm256_add_ps(_mm256_maskload_ps(s.bias + v * kLanes, mask[v]), value);
                 _mm256_maskstore_ps(out, mask[v], value);
             }
         }

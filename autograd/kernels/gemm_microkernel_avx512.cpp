@@ -69,10 +69,16 @@ void tile(const MicroStrip<float>& s, const float* a, float* c) {
             float* out = c + r * s.c_row_stride + v * kLanes;
             __m512 value = acc[r][v];
             if (mask[v] == 0xFFFF) {
-                if (s.accumulate) value = _mm512_add_ps(_mm512_loadu_ps(out), value);
+                if (s.accumulate)
+                    value = _mm512_add_ps(_mm512_loadu_ps(out), value);
+                else if (s.bias)
+                    value = _mm512_add_ps(_mm512_loadu_ps(s.bias + v * kLanes), value);
                 _mm512_storeu_ps(out, value);
             } else if (mask[v] != 0) {
-                if (s.accumulate) value = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], out), value);
+                if (s.accumulate)
+                    value = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], out), value);
+                else if (s.bias)
+                    value = _mm512_add_ps(_mm512_maskz_loadu_ps(mask[v], s.bias + v * kLanes), value);
                 _mm512_mask_storeu_ps(out, mask[v], value);
             }
         }

@@ -11,6 +11,12 @@
 namespace tapegrad::kernels {
 namespace {
 
+// What a tile stores in column j: the old value plus the sum, or the sum (plus the bias).
+template <typename T>
+inline T stored(const MicroStrip<T>& s, T old, int j, T sum) {
+    return s.accumulate ? old + sum : s.bias ? s.bias[j] + sum : sum;
+}
+
 // A whole MR x NR tile read (packed panels are zero-padded, so a packed tile always is). The tile is
 // held in 128-bit generic vectors (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64), MR x
 // NR/lanes of them, which the compiler keeps in registers.
@@ -36,7 +42,7 @@ void full_tile(const MicroStrip<T>& s, const T* a, T* c, int rows) {
     std::memcpy(out_tile, acc, sizeof(out_tile));
     for (int i = 0; i < rows; ++i) {
         T* out = c + i * s.c_row_stride;
-        for (int j = 0; j < s.cols; ++j) out[j] = s.accumulate ? out[j] + out_tile[i][j] : out_tile[i][j];
+        for (int j = 0; j < s.cols; ++j) out[j] = stored(s, out[j], j, out_tile[i][j]);
     }
 }
 
@@ -52,7 +58,7 @@ void edge_tile(const MicroStrip<T>& s, const T* a, T* c, int rows) {
         }
     for (int i = 0; i < rows; ++i) {
         T* out = c + i * s.c_row_stride;
-        for (int j = 0; j < s.cols; ++j) out[j] = s.accumulate ? out[j] + acc[i][j] : acc[i][j];
+        for (int j = 0; j < s.cols; ++j) out[j] = stored(s, out[j], j, acc[i][j]);
     }
 }
 

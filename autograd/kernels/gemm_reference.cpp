@@ -47,9 +47,14 @@ void gemm_reference(const GemmShape& shape, const GemmOperand<T>& a, const GemmO
             const T* B = b.data + b.offset(p);
             T* C = c.data + p * c.batch_stride;
             const int64_t row_begin = block * kBlockRows, row_end = std::min(m, row_begin + kBlockRows);
-            if (!accumulate)
-                for (int64_t i = row_begin; i < row_end; ++i)
-                    std::fill(C + i * c.row_stride, C + i * c.row_stride + n, T(0));
+            if (!accumulate)  // the sums start from the bias, or from 0
+                for (int64_t i = row_begin; i < row_end; ++i) {
+                    T* c_row = C + i * c.row_stride;
+                    if (c.bias)
+                        std::copy(c.bias, c.bias + n, c_row);
+                    else
+                        std::fill(c_row, c_row + n, T(0));
+                }
             for (int64_t j0 = 0; j0 < n; j0 += kBlockN) {
                 const int64_t j1 = std::min(n, j0 + kBlockN);
                 for (int64_t l0 = 0; l0 < k; l0 += kBlockK) {

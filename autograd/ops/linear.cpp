@@ -11,7 +11,7 @@
 namespace tapegrad {
 
 // Shapes: x (N, in) after flattening the leading axes, W (out, in), b (out), y (N, out).
-// Forward: y[n, :] = b, then y += x @ Wᵀ (one GEMM reading Wᵀ in place).
+// Forward: y = x @ Wᵀ + b, one GEMM reading Wᵀ in place and adding b as it stores each tile.
 // Backward, with dy = dL/dy: dx = dy @ W, dW = dyᵀ @ x (one GEMM summing over all N rows), db = Σ_n dy[n, :].
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     if (!x.defined() || !weight.defined() || x.dim() == 0 || weight.dim() != 2 || x.size(-1) != weight.size(1))
@@ -36,22 +36,13 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
         w = weight.contiguous();
     }
     const int64_t n = rows.size(0);
-    Tensor y = (bias.defined() || in > 0) ? empty_uninitialized({n, out_features}, {.dtype = x.dtype()})
-                                          : empty({n, out_features}, {.dtype = x.dtype()});
+    Tensor y = empty_uninitialized({n, out_features}, {.dtype = x.dtype()});  // the GEMM writes every element
+    const Tensor b = bias.defined() ? bias.contiguous() : Tensor();
     visit_floating(x.dtype(), [&]<typename T>() {
-        T* c = y.data<T>();
-        if (bias.defined()) {
-            const Tensor b = bias.contiguous();
-            const T* source = b.data<T>();
-#pragma omp parallel for schedule(static) if (n * out_features > 65536)
-            for (int64_t row = 0; row < n; ++row)
-                std::copy(source, source + out_features, c + row * out_features);
-        }
-        if (in > 0 || !bias.defined())
-            kernels::gemm<T>({.batch = 1, .m = n, .n = out_features, .k = in},
-                             kernels::GemmOperand<T>::row_major(rows.data<T>(), in),
-                             kernels::GemmOperand<T>::transposed(w.data<T>(), in), {c, out_features, 0},
-                             /*accumulate=*/bias.defined());
+        kernels::gemm<T>({.batch = 1, .m = n, .n = out_features, .k = in},
+                         kernels::GemmOperand<T>::row_major(rows.data<T>(), in),
+                         kernels::GemmOperand<T>::transposed(w.data<T>(), in),
+                         {y.data<T>(), out_features, 0, b.defined() ? b.data<T>() : nullptr});
     });
     y = y.reshape(out_shape);  // a view of a fresh contiguous tensor: not recorded
     record("linear", {x, weight, bias}, y, [x, weight, bias, rows, in, out_features](const Tensor& dout) {

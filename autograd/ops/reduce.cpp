@@ -3,6 +3,7 @@
 #include "autograd/ops/reduce.h"
 
 #include <algorithm>
+#include <vector>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -74,26 +75,38 @@ int64_t reduced_leading_axes(const Tensor& x, const std::vector<int64_t>& axes) 
     return static_cast<int64_t>(reduced.size()) < x.dim() ? static_cast<int64_t>(reduced.size()) : 0;
 }
 
-// x contiguous viewed as (R, C), R the product of the first `leading` sizes: out[c] = Σ_r x[r, c], the
-// rows added in order into double accumulators (a vectorisable pass that reads x once, in order).
+// x contiguous viewed as (R, C), R the product of the first `leading` sizes: out[c] = Σ_r x[r, c].
+// The rows are cut into fixed chunks of kRowsPerChunk, each summed in order into double accumulators (a
+// vectorisable pass that reads x once, in order), then the chunks' sums are added in chunk order. The
+// chunks and column blocks are the parallel tasks: fixed by the shape, so the thread count does not change
+// the sums, and a bias gradient (1024 tokens x 128 features) still splits between threads.
 Tensor sum_leading_axes(const Tensor& x, int64_t leading) {
     const Shape kept(x.shape().begin() + leading, x.shape().end());
     const int64_t columns = shape_numel(kept), rows = x.numel() / columns;
     Tensor out = empty_uninitialized(kept, {.dtype = x.dtype()});
+    constexpr int64_t kColumnsPerTask = 256, kRowsPerChunk = 256;
+    const int64_t column_blocks = (columns + kColumnsPerTask - 1) / kColumnsPerTask;
+    const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
+    std::vector<double> chunk_sums(static_cast<std::size_t>(chunks * columns));
     visit_floating(x.dtype(), [&]<typename T>() {
         const T* in = x.data<T>();
         T* o = out.data<T>();
-        constexpr int64_t kColumnsPerTask = 256;  // independent column blocks: thread count does not change sums
-        const int64_t tasks = (columns + kColumnsPerTask - 1) / kColumnsPerTask;
-#pragma omp parallel for schedule(static) if (x.numel() > 65536 && tasks > 1)
-        for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t begin = task * kColumnsPerTask, end = std::min(columns, begin + kColumnsPerTask);
+#pragma omp parallel for schedule(static) if (x.numel() > 65536 && chunks * column_blocks > 1)
+        for (int64_t task = 0; task < chunks * column_blocks; ++task) {
+            const int64_t chunk = task / column_blocks, block = task % column_blocks;
+            const int64_t begin = block * kColumnsPerTask, end = std::min(columns, begin + kColumnsPerTask);
+            const int64_t first_row = chunk * kRowsPerChunk, last_row = std::min(rows, first_row + kRowsPerChunk);
             double total[kColumnsPerTask] = {};
-            for (int64_t r = 0; r < rows; ++r) {
+            for (int64_t r = first_row; r < last_row; ++r) {
                 const T* row = in + r * columns;
                 for (int64_t c = begin; c < end; ++c) total[c - begin] += row[c];
             }
-            for (int64_t c = begin; c < end; ++c) o[c] = static_cast<T>(total[c - begin]);
+            std::copy(total, total + (end - begin), chunk_sums.data() + chunk * columns + begin);
+        }
+        for (int64_t c = 0; c < columns; ++c) {
+            double total = chunk_sums[static_cast<std::size_t>(c)];
+            for (int64_t chunk = 1; chunk < chunks; ++chunk) total += chunk_sums[static_cast<std::size_t>(chunk * columns + c)];
+            o[c] = static_cast<T>(total);
         }
     });
     return out;

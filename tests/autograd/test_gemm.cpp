@@ -203,6 +203,46 @@ TEST_CASE("batched products: broadcast operands, accumulation, tabled batch offs
     }
 }
 
+TEST_CASE("a bias added as tiles are stored equals C = bias then C += A·B, bit for bit, on every path", "[gemm]") {
+    // Unpacked (short k), packed with several depth blocks (k = 1000), a batch sharing the bias, an empty sum.
+    for (const GemmShape shape : {GemmShape{1, 50, 70, 40}, GemmShape{1, 300, 130, 1000}, GemmShape{3, 37, 33, 300},
+                                  GemmShape{2, 5, 9, 0}}) {
+        CAPTURE(shape.batch, shape.m, shape.n, shape.k);
+        const StoredMatrix<float> a(shape.batch, shape.m, shape.k, false, false, 5);
+        const StoredMatrix<float> b(shape.batch, shape.k, shape.n, true, false, 6);
+        const std::vector<float> bias = random_values<float>(shape.n, 7);
+        const std::size_t size = static_cast<std::size_t>(shape.batch * shape.m * shape.n);
+        for (const GemmIsa isa : kIsas) {
+            if (!gemm_isa_supported(isa)) continue;
+            CAPTURE(gemm_isa_name(isa));
+            std::vector<float> fused(size), prefilled(size);
+            for (std::size_t e = 0; e < size; ++e) prefilled[e] = bias[e % static_cast<std::size_t>(shape.n)];
+            gemm_fast(shape, a.operand, b.operand, GemmOutput<float>{fused.data(), shape.n, shape.m * shape.n, bias.data()},
+                      false, isa);
+            gemm_fast(shape, a.operand, b.operand, GemmOutput<float>{prefilled.data(), shape.n, shape.m * shape.n}, true, isa);
+            CHECK(std::memcmp(fused.data(), prefilled.data(), size * sizeof(float)) == 0);
+        }
+        // The reference does the same, and check mode compares the two.
+        for (const KernelMode mode : {KernelMode::Reference, KernelMode::Check}) {
+            const KernelMode previous = kernel_mode();
+            set_kernel_mode(mode);
+            std::vector<float> out(size);
+            gemm<float>(shape, a.operand, b.operand, {out.data(), shape.n, shape.m * shape.n, bias.data()});
+            set_kernel_mode(previous);
+            double worst = 0;
+            std::vector<float> fast(size);
+            gemm_fast(shape, a.operand, b.operand, GemmOutput<float>{fast.data(), shape.n, shape.m * shape.n, bias.data()});
+            for (std::size_t e = 0; e < size; ++e) worst = std::max(worst, double(std::abs(out[e] - fast[e])));
+            CHECK(worst <= 1e-4);
+        }
+    }
+    std::vector<float> c(4);
+    const std::vector<float> ones(4, 1.0f);
+    CHECK_THROWS_WITH(gemm<float>({1, 2, 2, 2}, GemmOperand<float>::row_major(ones.data(), 2),
+                                  GemmOperand<float>::row_major(ones.data(), 2), {c.data(), 2, 4, ones.data()}, true),
+                      Catch::Contains("gemm") && Catch::Contains("bias") && Catch::Contains("accumulat"));
+}
+
 TEST_CASE("GEMM results are identical for 1 and 2 threads and from run to run", "[gemm]") {
     OmpThreads restore(omp_get_max_threads());
     // Every way the work is split: packed with rows split (several blocks), packed with column panels
