@@ -145,6 +145,31 @@ void accumulate_grad(const Tensor& input, const Tensor& grad) {
     }
 }
 
+void accumulate_grad_into(const Tensor& input, const GradientWriter& write) {
+    if (!input.requires_grad()) return;
+    NoGradGuard no_grad;
+    TensorImpl& impl = input.impl();
+    const bool history_alive = input.is_leaf() || impl.tape_generation == Tape::current().generation();
+    if (!is_anomaly_enabled() && history_alive) {
+        if (!impl.grad) {  // the first contribution: written into a fresh buffer that becomes the gradient
+            const Tensor buffer = empty_uninitialized(input.shape(), {.dtype = input.dtype()});
+            write(buffer, false);
+            impl.grad = buffer.impl_ptr();
+            return;
+        }
+        const Tensor grad(impl.grad);
+        // The same conditions under which accumulate_grad adds in place, and a layout write() can use.
+        const bool private_buffer = input.is_leaf() || (impl.grad.use_count() == 2 && impl.grad->storage.use_count() == 1);
+        if (private_buffer && grad.is_contiguous() && grad.dtype() == input.dtype() && grad.shape() == input.shape()) {
+            write(grad, true);
+            return;
+        }
+    }
+    const Tensor contribution = empty_uninitialized(input.shape(), {.dtype = input.dtype()});
+    write(contribution, false);
+    accumulate_grad(input, contribution);
+}
+
 bool is_grad_enabled() { return grad_enabled; }
 
 NoGradGuard::NoGradGuard() : previous_(grad_enabled) { grad_enabled = false; }

@@ -83,6 +83,15 @@ void record(const char* op, const std::vector<Tensor>& inputs, const Tensor& out
 // Does nothing when input does not require grad. Backward functions call only this to pass gradients on.
 void accumulate_grad(const Tensor& input, const Tensor& grad);
 
+// The same, for a backward that can write its contribution itself (a GEMM that sets or adds into its
+// output): calls write(buffer, accumulate) with a contiguous buffer of input's shape and dtype, which
+// write must set (accumulate = false) or add to (accumulate = true). The buffer is input's gradient
+// itself when that can be changed in place, so no temporary is made and no extra pass adds it: a
+// Linear layer's weight gradient goes from the GEMM straight into weight.grad(). Otherwise (anomaly
+// mode, a gradient others can see) it is a fresh tensor handed to accumulate_grad.
+using GradientWriter = std::function<void(const Tensor& buffer, bool accumulate)>;
+void accumulate_grad_into(const Tensor& input, const GradientWriter& write);
+
 // ---- implementation ----
 namespace detail {
 bool any_requires_grad(const Tensor* first, std::size_t count);

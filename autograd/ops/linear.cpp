@@ -45,10 +45,22 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                          {y.data<T>(), out_features, 0, b.defined() ? b.data<T>() : nullptr});
     });
     y = y.reshape(out_shape);  // a view of a fresh contiguous tensor: not recorded
-    record("linear", {x, weight, bias}, y, [x, weight, bias, rows, in, out_features](const Tensor& dout) {
-        const Tensor dy = dout.reshape({-1, out_features});  // (N, out)
-        if (x.requires_grad()) accumulate_grad(x, matmul(dy, weight).reshape(x.shape()));
-        if (weight.requires_grad()) accumulate_grad(weight, matmul(transpose(dy, 0, 1), rows));
+    // Both products write (or add) straight into the gradients' buffers: no temporaries, no extra passes.
+    record("linear", {x, weight, bias}, y, [x, weight, bias, rows, w, n, in, out_features](const Tensor& dout) {
+        const Tensor dy = dout.contiguous().reshape({-1, out_features});  // (N, out)
+        visit_floating(dy.dtype(), [&]<typename T>() {
+            const auto dy_rows = kernels::GemmOperand<T>::row_major(dy.data<T>(), out_features);
+            accumulate_grad_into(x, [&](const Tensor& dx, bool accumulate) {  // dx (N, in) = dy W
+                kernels::gemm<T>({.batch = 1, .m = n, .n = in, .k = out_features}, dy_rows,
+                                 kernels::GemmOperand<T>::row_major(w.data<T>(), in), {dx.data<T>(), in, 0}, accumulate);
+            });
+            accumulate_grad_into(weight, [&](const Tensor& dweight, bool accumulate) {  // dW (out, in) = dyᵀ x
+                kernels::gemm<T>({.batch = 1, .m = out_features, .n = in, .k = n},
+                                 kernels::GemmOperand<T>::transposed(dy.data<T>(), out_features),
+                                 kernels::GemmOperand<T>::row_major(rows.data<T>(), in), {dweight.data<T>(), in, 0},
+                                 accumulate);
+            });
+        });
         if (bias.defined() && bias.requires_grad()) accumulate_grad(bias, sum(dy, {0}));
     });
     return y;

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "autograd/autograd.h"
+#include "autograd/kernels/copy.h"
 
 using namespace tapegrad;
 
@@ -116,6 +117,45 @@ TEST_CASE("an intermediate's gradient keeps the intermediate's own layout, or is
         CHECK(x.grad().to_vector<double>() ==
               (arange(24.0).reshape({3, 2, 4}).transpose(0, 1) * 2.0).contiguous().to_vector<double>());
         x.zero_grad();
+    }
+}
+
+TEST_CASE("accumulate_grad_into writes into the gradient itself when it may, and equals accumulate_grad", "[tape]") {
+    // An op y = 3x whose backward writes its contribution itself, as linear's GEMMs do.
+    auto triple = [](const Tensor& x) {
+        Tensor out;
+        {
+            NoGradGuard no_grad;
+            out = x * 3.0;
+        }
+        record("triple", {x}, out, [x](const Tensor& dout) {
+            accumulate_grad_into(x, [&](const Tensor& buffer, bool accumulate) {
+                const Tensor contribution = dout * 3.0;
+                kernels::copy_into(buffer, accumulate ? buffer + contribution : contribution);
+            });
+        });
+        return out;
+    };
+    const Tensor w = float64({1, 2, 3});
+    triple(w).sum().backward();
+    const double* first = w.grad().data<double>();
+    CHECK(w.grad().to_vector<double>() == std::vector<double>{3, 3, 3});
+    triple(w * 2.0).sum().backward();  // a leaf's gradient accumulates in its own buffer
+    CHECK(w.grad().data<double>() == first);
+    CHECK(w.grad().to_vector<double>() == std::vector<double>{9, 9, 9});
+
+    // An intermediate used twice: the second contribution adds into the first's buffer.
+    w.zero_grad();
+    const Tensor y = w * 1.0;
+    y.retain_grad();
+    (triple(y) + triple(y)).sum().backward();
+    CHECK(y.grad().to_vector<double>() == std::vector<double>{6, 6, 6});
+    CHECK(w.grad().to_vector<double>() == std::vector<double>{6, 6, 6});
+    {
+        AnomalyGuard anomaly;  // anomaly mode checks every contribution, so it takes the general path
+        const Tensor v = float64({1, 2});
+        triple(v).sum().backward();
+        CHECK(v.grad().to_vector<double>() == std::vector<double>{3, 3});
     }
 }
 
