@@ -9,17 +9,26 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "autograd/kernels/gemm_system_blas.h"
+
 namespace tapegrad::bench {
 
 bool parse_options(const boost::program_options::options_description& options, const std::vector<std::string>& args,
                    boost::program_options::variables_map& values) {
     namespace po = boost::program_options;
-    po::store(po::command_line_parser(args).options(options).run(), values);
+    // Every subcommand also takes --gemm, the GEMM backend (see autograd/kernels/gemm_system_blas.h).
+    po::options_description all;
+    all.add(options);
+    all.add_options()("gemm", po::value<std::string>(),
+                      "GEMM backend: tapegrad (our kernels) or blas (a build with -DTAPEGRAD_SYSTEM_BLAS=ON); "
+                      "default: TAPEGRAD_GEMM, else blas when built in");
+    po::store(po::command_line_parser(args).options(all).run(), values);
     if (values.count("help")) {
-        std::cout << options << '\n';
+        std::cout << all << '\n';
         return false;
     }
     po::notify(values);
+    if (values.count("gemm")) kernels::set_gemm_backend(kernels::parse_gemm_backend(values["gemm"].as<std::string>()));
     return true;
 }
 
@@ -58,7 +67,9 @@ double peak_rss_mib() {
 }
 
 void print_json_line(const nlohmann::json& record) {
-    std::printf("%s\n", record.dump().c_str());
+    nlohmann::json line = record;
+    if (line.is_object() && !line.contains("gemm")) line["gemm"] = kernels::gemm_backend_name(kernels::gemm_backend());
+    std::printf("%s\n", line.dump().c_str());
     std::fflush(stdout);
 }
 

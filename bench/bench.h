@@ -16,7 +16,8 @@ namespace tapegrad::bench {
 using SubcommandMain = int (*)(const std::vector<std::string>& args);
 
 // Parses `args` into `values` and runs the options' notifiers. Returns false after printing the help
-// when --help was given (the subcommand then exits 0); throws on unknown or missing options.
+// when --help was given (the subcommand then exits 0); throws on unknown or missing options. Every
+// subcommand also accepts --gemm tapegrad|blas, which selects the GEMM backend for the run.
 bool parse_options(const boost::program_options::options_description& options, const std::vector<std::string>& args,
                    boost::program_options::variables_map& values);
 
@@ -44,7 +45,8 @@ Summary summarize(std::vector<double> samples);
 // The process's peak resident set so far, in MiB (getrusage's ru_maxrss), as PyTorch's side reports it.
 double peak_rss_mib();
 
-// Writes `record` as one line of JSON on stdout (what scripts collecting results read).
+// Writes `record` as one line of JSON on stdout (what scripts collecting results read), with the GEMM
+// backend that ran it ("gemm": "tapegrad" or "blas") added.
 void print_json_line(const nlohmann::json& record);
 
 }  // namespace tapegrad::bench

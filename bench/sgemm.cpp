@@ -1,6 +1,6 @@
 // bench sgemm: float32 GEMM throughput at one shape, the counterpart of ../shared/bench/sgemm.py.
 //   bench sgemm --m 1024 --n 1024 --k 1024 [--trans-a] [--trans-b] [--batch 1] --threads 2 [--repeats 7]
-//               [--kernels fast|reference|check] [--isa best|avx512|avx2|portable]
+//               [--kernels fast|reference|check] [--isa best|avx512|avx2|portable] [--gemm tapegrad|blas]
 // C (m x n) = op(A) · op(B) where op(A) is A (m x k) row-major, or with --trans-a the transpose of a
 // row-major (k x m) matrix read in place (likewise B), as matmul passes x @ Wᵀ or its backward's aᵀ @ dout.
 // --batch runs that many independent products in one call (attention's (B·H, T, D) @ (B·H, D, S)).
@@ -14,6 +14,7 @@
 
 #include "autograd/kernels/gemm.h"
 #include "autograd/kernels/gemm_fast.h"
+#include "autograd/kernels/gemm_system_blas.h"
 #include "autograd/kernels/kernel_mode.h"
 #include "bench/bench.h"
 
@@ -78,7 +79,7 @@ int sgemm_main(const std::vector<std::string>& args) {
     kernels::KernelModeGuard guard(mode);
     const Timing timing = time_calls(
         [&] {
-            if (mode == kernels::KernelMode::Fast)
+            if (mode == kernels::KernelMode::Fast && kernels::gemm_backend() == kernels::GemmBackend::Tapegrad)
                 kernels::gemm_fast(shape, a_operand, b_operand, c_output, false, isa);
             else
                 kernels::gemm(shape, a_operand, b_operand, c_output);
@@ -88,7 +89,8 @@ int sgemm_main(const std::vector<std::string>& args) {
     print_json_line({{"bench", "sgemm"}, {"m", m}, {"n", n}, {"k", k}, {"batch", batch}, {"trans_a", trans_a},
                      {"trans_b", trans_b}, {"threads", threads}, {"kernels", kernels_name},
                      {"isa", mode == kernels::KernelMode::Reference ? std::string("reference")
-                                                                    : std::string(kernels::gemm_isa_name(isa))},
+                             : kernels::gemm_backend() == kernels::GemmBackend::SystemBlas ? std::string("blas")
+                                                                                         : std::string(kernels::gemm_isa_name(isa))},
                      {"ms_median", timing.median_ms}, {"ms_min", timing.min_ms},
                      {"gflops", flops / (timing.median_ms * 1e-3) / 1e9},
                      {"gflops_best", flops / (timing.min_ms * 1e-3) / 1e9}});

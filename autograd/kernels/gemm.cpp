@@ -9,10 +9,19 @@
 #include <fmt/format.h>
 
 #include "autograd/kernels/gemm_fast.h"
+#include "autograd/kernels/gemm_system_blas.h"
 #include "autograd/kernels/kernel_mode.h"
 
 namespace tapegrad::kernels {
 namespace {
+
+// The fast path: the system BLAS when it is built in and selected (and can express the operands), else ours.
+template <typename T>
+void gemm_selected(const GemmShape& shape, const GemmOperand<T>& a, const GemmOperand<T>& b, const GemmOutput<T>& c,
+                   bool accumulate) {
+    if (gemm_backend() == GemmBackend::SystemBlas && gemm_system_blas(shape, a, b, c, accumulate)) return;
+    gemm_fast(shape, a, b, c, accumulate);
+}
 
 // |X| of every problem's operand, as a dense row-major (batch, rows, cols) array.
 template <typename T>
@@ -54,7 +63,7 @@ void gemm_checked(const GemmShape& shape, const GemmOperand<T>& a, const GemmOpe
     gemm_reference(shape, GemmOperand<T>::row_major(abs_a.data(), k, m * k),
                    GemmOperand<T>::row_major(abs_b.data(), n, k * n), GemmOutput<T>{bound.data(), n, m * n});
 
-    gemm_fast(shape, a, b, c, accumulate);
+    gemm_selected(shape, a, b, c, accumulate);
 
     const T eps = std::numeric_limits<T>::epsilon();
     double worst_ratio = 0;
@@ -91,7 +100,7 @@ void gemm(const GemmShape& shape, const GemmOperand<T>& a, const GemmOperand<T>&
           bool accumulate) {
     if (c.bias && accumulate) throw std::invalid_argument("gemm: a bias is added only when not accumulating (C = A·B + bias)");
     switch (kernel_mode()) {
-        case KernelMode::Fast: return gemm_fast(shape, a, b, c, accumulate);
+        case KernelMode::Fast: return gemm_selected(shape, a, b, c, accumulate);
         case KernelMode::Reference: return gemm_reference(shape, a, b, c, accumulate);
         case KernelMode::Check: return gemm_checked(shape, a, b, c, accumulate);
     }

@@ -14,9 +14,10 @@
 // is 1); any other strides are correct but gathered element by element. C must not overlap A or B.
 //
 // Which implementation runs is chosen per process by TAPEGRAD_KERNELS (see kernel_mode.h): the fast
-// packed kernels (gemm_fast.h), the readable reference below, or both compared.
+// packed kernels (gemm_fast.h), the readable reference below, or both compared. A build with
+// -DTAPEGRAD_SYSTEM_BLAS=ON may run the fast path on the system BLAS instead (gemm_system_blas.h).
 // Results depend only on the shapes, strides and data, never on the thread count: every element of C is
-// summed in the same order whichever thread computes it.
+// summed in the same order whichever thread computes it (our kernels; a system BLAS promises no such thing).
 #pragma once
 
 #include <cstdint>

@@ -12,6 +12,7 @@
 #include "autograd/autograd.h"
 #include "autograd/kernels/gemm.h"
 #include "autograd/kernels/gemm_fast.h"
+#include "autograd/kernels/gemm_system_blas.h"
 #include "autograd/kernels/kernel_mode.h"
 
 using namespace tapegrad;
@@ -243,6 +244,48 @@ TEST_CASE("a bias added as tiles are stored equals C = bias then C += A·B, bit 
                       Catch::Contains("gemm") && Catch::Contains("bias") && Catch::Contains("accumulat"));
 }
 
+TEST_CASE("the system-BLAS backend matches the reference, falls back to ours for strides BLAS cannot take", "[gemm][blas]") {
+    CHECK(parse_gemm_backend("tapegrad") == GemmBackend::Tapegrad);
+    CHECK(parse_gemm_backend("blas") == GemmBackend::SystemBlas);
+    CHECK_THROWS_WITH(parse_gemm_backend("mkl"), Catch::Contains("TAPEGRAD_GEMM") && Catch::Contains("mkl"));
+    const GemmBackend previous = gemm_backend();
+    if (!system_blas_available()) {  // a build without it says how to get it
+        CHECK_THROWS_WITH(set_gemm_backend(GemmBackend::SystemBlas), Catch::Contains("TAPEGRAD_SYSTEM_BLAS=ON"));
+        CHECK(gemm_backend() == GemmBackend::Tapegrad);
+        return;
+    }
+    set_gemm_backend(GemmBackend::SystemBlas);
+    // Every transpose, a batch with a shared operand, accumulation, a bias, float32 and float64, and a
+    // gathered operand (column stride 2: neither rows nor columns contiguous) that BLAS cannot express.
+    for (const bool trans_a : {false, true})
+        for (const bool trans_b : {false, true})
+            for (const GemmShape shape : {GemmShape{1, 33, 17, 100}, GemmShape{4, 7, 33, 17}, GemmShape{1, 1, 9, 5}}) {
+                CAPTURE(trans_a, trans_b, shape.batch, shape.m, shape.n, shape.k);
+                const StoredMatrix<double> a(shape.batch, shape.m, shape.k, trans_a, false, 11);
+                const StoredMatrix<double> b(shape.batch, shape.k, shape.n, trans_b, true, 12);
+                const std::vector<double> bias = random_values<double>(shape.n, 13);
+                const std::size_t size = static_cast<std::size_t>(shape.batch * shape.m * shape.n);
+                const GemmOutput<double> plain{nullptr, shape.n, shape.m * shape.n};
+                std::vector<double> blas(size, 0.5), reference(size, 0.5), biased(size), biased_reference(size);
+                CHECK(gemm_system_blas(shape, a.operand, b.operand, GemmOutput<double>{blas.data(), plain.row_stride, plain.batch_stride}, true));
+                gemm_reference(shape, a.operand, b.operand, GemmOutput<double>{reference.data(), plain.row_stride, plain.batch_stride}, true);
+                gemm<double>(shape, a.operand, b.operand, {biased.data(), shape.n, shape.m * shape.n, bias.data()});
+                gemm_reference(shape, a.operand, b.operand, GemmOutput<double>{biased_reference.data(), shape.n, shape.m * shape.n, bias.data()});
+                double worst = 0;
+                for (std::size_t e = 0; e < size; ++e)
+                    worst = std::max({worst, std::abs(blas[e] - reference[e]), std::abs(biased[e] - biased_reference[e])});
+                CHECK(worst <= 1e-12);
+            }
+    std::vector<float> values = random_values<float>(64, 14), c(16);
+    const GemmOperand<float> gathered{values.data(), 8, 2, 0, nullptr};  // 4 x 4 read with column stride 2
+    CHECK(!gemm_system_blas<float>({1, 4, 4, 4}, gathered, gathered, {c.data(), 4, 16}, false));
+    std::vector<float> expected(16);
+    gemm<float>({1, 4, 4, 4}, gathered, gathered, {c.data(), 4, 16});  // runs on our kernels instead
+    gemm_reference<float>({1, 4, 4, 4}, gathered, gathered, {expected.data(), 4, 16});
+    for (std::size_t e = 0; e < 16; ++e) CHECK(c[e] == Approx(expected[e]).margin(1e-5));
+    set_gemm_backend(previous);
+}
+
 TEST_CASE("GEMM results are identical for 1 and 2 threads and from run to run", "[gemm]") {
     OmpThreads restore(omp_get_max_threads());
     // Every way the work is split: packed with rows split (several blocks), packed with column panels
@@ -272,6 +315,12 @@ TEST_CASE("TAPEGRAD_KERNELS selects the fast kernel, the reference, or both comp
     CHECK(parse_kernel_mode("check") == KernelMode::Check);
     CHECK_THROWS_WITH(parse_kernel_mode("turbo"), Catch::Contains("TAPEGRAD_KERNELS") && Catch::Contains("turbo"));
 
+    // Our kernels, also in a build whose default backend is the system BLAS.
+    struct BackendGuard {
+        GemmBackend previous = gemm_backend();
+        BackendGuard() { set_gemm_backend(GemmBackend::Tapegrad); }
+        ~BackendGuard() { set_gemm_backend(previous); }
+    } backend;
     const GemmShape shape{2, 40, 50, 60};
     const StoredMatrix<float> a(2, 40, 60, true, false, 5), b(2, 60, 50, false, true, 6);
     auto product = [&](auto&& kernel) {
