@@ -44,12 +44,18 @@ inline void masked_softmax_row(const T* x, T factor, const uint8_t* mask, int64_
 }
 
 // One row of the softmax backward: dx = scale · s ⊙ (ds − Σ_j ds_j s_j), the sum in double.
-// dx may be the same array as ds (each entry is read before it is written).
+// dx may be the same array as ds (each entry is read before it is written). The sum runs in four
+// interleaved partial sums (entry j into sum j mod 4, added pairwise at the end): a fixed order, so the
+// same on every CPU and thread count, without the chain of dependent additions a single sum makes.
 template <typename T>
 inline void softmax_backward_row(const T* s, const T* ds, double scale, T* dx, int64_t size) {
-    double dot = 0;
-    for (int64_t j = 0; j < size; ++j) dot += static_cast<double>(ds[j]) * s[j];
-    for (int64_t j = 0; j < size; ++j) dx[j] = static_cast<T>(scale * s[j] * (ds[j] - dot));
+    double partial[4] = {0, 0, 0, 0};
+    int64_t j = 0;
+    for (; j + 4 <= size; j += 4)
+        for (int lane = 0; lane < 4; ++lane) partial[lane] += static_cast<double>(ds[j + lane]) * s[j + lane];
+    for (int lane = 0; j < size; ++j, ++lane) partial[lane] += static_cast<double>(ds[j]) * s[j];
+    const double dot = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+    for (j = 0; j < size; ++j) dx[j] = static_cast<T>(scale * s[j] * (ds[j] - dot));
 }
 
 // Dropout's arithmetic for one element: x · keep · scale, with keep a byte holding 0 or 1 and scale
