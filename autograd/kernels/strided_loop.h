@@ -24,6 +24,12 @@ inline constexpr int64_t kParallelThreshold = 32768;
 // the right, 0 on broadcast axes.
 Shape broadcast_strides(const Tensor& x, const Shape& out_shape);
 
+// Where each entry of a batch starts, for strides over the batch axes (0 on a broadcast axis):
+// offsets[p] = Σ index_p[axis] · strides[axis], p counting the batch index in row-major order. The
+// table a batched product reads when its batch axes do not merge into one stride (heads split out of
+// the features: (B, H, T, D) with H inside T).
+std::vector<int64_t> batch_offsets(const Shape& batch, const Shape& strides);
+
 template <std::size_t N>
 struct StridedLayout {
     Shape shape;                    // after merging axes

@@ -66,21 +66,6 @@ struct ProblemMatrices {
     std::vector<int64_t> offsets;  // per problem, in row-major order of the batch index
 };
 
-// Where each problem starts, for strides over the batch axes (0 on a broadcast axis): Σ index·stride,
-// in row-major order of the batch index.
-std::vector<int64_t> batch_offsets(const Shape& batch, const Shape& strides) {
-    std::vector<int64_t> offsets(static_cast<std::size_t>(shape_numel(batch)), 0);
-    Shape index(batch.size(), 0);
-    for (int64_t& offset : offsets) {
-        for (std::size_t axis = 0; axis < index.size(); ++axis) offset += index[axis] * strides[axis];
-        for (int64_t axis = static_cast<int64_t>(index.size()) - 1; axis >= 0; --axis) {  // next index, odometer-style
-            if (++index[axis] < batch[axis]) break;
-            index[axis] = 0;
-        }
-    }
-    return offsets;
-}
-
 // For x (batch_x.., R, C) whose batch axes broadcast to `batch`. A size-1 axis gets stride 1, as in
 // matmul, so the GEMM sees the contiguous layout it is.
 ProblemMatrices problem_matrices(const Tensor& x, const Shape& batch) {
@@ -88,7 +73,7 @@ ProblemMatrices problem_matrices(const Tensor& x, const Shape& batch) {
     full.insert(full.end(), {x.size(-2), x.size(-1)});
     const Shape strides = kernels::broadcast_strides(x, full);
     return {x.size(-2) == 1 ? 1 : strides.end()[-2], x.size(-1) == 1 ? 1 : strides.end()[-1],
-            batch_offsets(batch, strides)};
+            kernels::batch_offsets(batch, strides)};
 }
 
 // Problem p's matrix of an operand, read in place by the GEMM (transposed: its transpose, in place too).
@@ -151,7 +136,7 @@ Problems describe(const Tensor& query, const Tensor& key, const Tensor& value, c
         const Shape strides = kernels::broadcast_strides(blocked, scores_shape);
         problems.mask_rows.row_stride = strides.end()[-2];
         problems.mask_rows.col_stride = strides.end()[-1];
-        problems.mask_rows.offsets = batch_offsets(problems.batch, strides);
+        problems.mask_rows.offsets = kernels::batch_offsets(problems.batch, strides);
         problems.mask = reinterpret_cast<const uint8_t*>(blocked.data<bool>());
     }
     return problems;

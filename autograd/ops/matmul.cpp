@@ -36,16 +36,8 @@ kernels::GemmOperand<T> gemm_operand(const Tensor& x, const Shape& batch_strides
         return operand;
     }
     // Batch axes whose strides do not merge into one (heads split out of the features: (B, H, T, D)
-    // with H inside T): a table of where each entry starts, in row-major order of the batch index.
-    offsets.assign(static_cast<std::size_t>(shape_numel(batch_shape)), 0);
-    Shape index(batch_shape.size(), 0);
-    for (int64_t& offset : offsets) {
-        for (std::size_t axis = 0; axis < index.size(); ++axis) offset += index[axis] * batch_strides[axis];
-        for (int64_t axis = static_cast<int64_t>(index.size()) - 1; axis >= 0; --axis) {  // next index, odometer-style
-            if (++index[axis] < batch_shape[axis]) break;
-            index[axis] = 0;
-        }
-    }
+    // with H inside T): a table of where each entry starts.
+    offsets = kernels::batch_offsets(batch_shape, batch_strides);
     operand.batch_offsets = offsets.data();
     return operand;
 }
