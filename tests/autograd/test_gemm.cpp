@@ -289,10 +289,11 @@ TEST_CASE("the system-BLAS backend matches the reference, falls back to ours for
 TEST_CASE("GEMM results are identical for 1 and 2 threads and from run to run", "[gemm]") {
     OmpThreads restore(omp_get_max_threads());
     // Every way the work is split: packed with rows split (several blocks), packed with column panels
-    // split (13 rows), a batch of small heads, fewer problems than threads, row groups, column groups.
+    // split (13 rows), a batch of small heads, fewer problems than threads, row groups, column groups,
+    // a small C with a long k cut by columns because its 11 row tiles split unevenly.
     for (const GemmShape shape : {GemmShape{1, 300, 700, 520}, GemmShape{1, 13, 6200, 100}, GemmShape{16, 64, 64, 32},
                                   GemmShape{3, 37, 33, 300}, GemmShape{1, 2000, 64, 64}, GemmShape{1, 257, 65, 100},
-                                  GemmShape{1, 8, 3000, 200}, GemmShape{1, 7, 1025, 300}}) {
+                                  GemmShape{1, 8, 3000, 200}, GemmShape{1, 7, 1025, 300}, GemmShape{1, 128, 128, 1024}}) {
         CAPTURE(shape.batch, shape.m, shape.n, shape.k);
         const StoredMatrix<float> a(shape.batch, shape.m, shape.k, false, false, 3);
         const StoredMatrix<float> b(shape.batch, shape.k, shape.n, true, false, 4);
