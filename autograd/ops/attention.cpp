@@ -19,6 +19,7 @@
 #include "autograd/kernels/attention_rows.h"
 #include "autograd/kernels/gemm.h"
 #include "autograd/kernels/strided_loop.h"
+#include "autograd/ops/matmul.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/shape_ops.h"
@@ -31,15 +32,6 @@ namespace {
 constexpr int64_t kParallelWork = 32768;
 
 Shape batch_axes(const Tensor& x) { return Shape(x.shape().begin(), x.shape().end() - 2); }
-
-// A matrix the GEMM reads in place: fastest with unit-stride rows or columns, so anything else is copied.
-Tensor gemm_ready(const Tensor& x) {
-    const bool row_contiguous = x.size(-1) == 1 || x.strides().end()[-1] == 1;
-    const bool col_contiguous = x.size(-2) == 1 || x.strides().end()[-2] == 1;
-    if (row_contiguous || col_contiguous) return x;
-    NoGradGuard no_grad;
-    return x.contiguous();
-}
 
 // A fresh tensor of `like`'s shape whose axes lie in memory in the order they do in `like`, when `like`
 // is dense (a permutation of a contiguous layout) with unit-stride rows; otherwise contiguous. Heads

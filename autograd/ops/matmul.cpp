@@ -12,7 +12,6 @@
 #include "autograd/tape.h"
 
 namespace tapegrad {
-namespace {
 
 // The GEMM kernel reads any strides, but streams fastest along a unit stride: a matrix whose rows or
 // columns are contiguous (row-major, or a transpose of one) is passed as it is; only a matrix with
@@ -21,8 +20,12 @@ Tensor gemm_ready(const Tensor& x) {
     const int64_t rows = x.size(-2), cols = x.size(-1);
     const bool row_contiguous = cols == 1 || x.strides().end()[-1] == 1;
     const bool col_contiguous = rows == 1 || x.strides().end()[-2] == 1;
-    return row_contiguous || col_contiguous ? x : x.contiguous();
+    if (row_contiguous || col_contiguous) return x;
+    NoGradGuard no_grad;  // a layout copy, internal to the op that asked
+    return x.contiguous();
 }
+
+namespace {
 
 // One operand of the kernel: the matrix strides, and where each batch entry starts. A size-1 axis gets
 // stride 1 (its stride is never used) so the kernel sees the contiguous layout it is.

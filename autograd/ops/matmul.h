@@ -12,9 +12,13 @@ namespace tapegrad {
 Tensor matmul(const Tensor& a, const Tensor& b);
 
 // A fully connected layer, as torch.nn.functional.linear: x (..., in) @ weightᵀ + bias -> (..., out);
-// weight (out, in), bias (out) or undefined. Fused: the output starts as copies of the bias and the
-// product is accumulated into it, so the bias costs no extra pass over the output (which for a
-// vocabulary projection is the largest tensor of the step).
+// weight (out, in), bias (out) or undefined. Fused: the GEMM adds the bias as it stores the output, so
+// the bias costs no extra pass over the output (which for a vocabulary projection is the largest
+// tensor of the step).
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+
+// For ops that hand matrices (the last two axes) to the GEMM kernel themselves: x itself when its rows
+// or its columns are contiguous, which the kernel reads in place, else a contiguous copy (not recorded).
+Tensor gemm_ready(const Tensor& x);
 
 }  // namespace tapegrad

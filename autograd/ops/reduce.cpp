@@ -87,7 +87,8 @@ Tensor sum_leading_axes(const Tensor& x, int64_t leading) {
     constexpr int64_t kColumnsPerTask = 256, kRowsPerChunk = 256;
     const int64_t column_blocks = (columns + kColumnsPerTask - 1) / kColumnsPerTask;
     const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-    std::vector<double> chunk_sums(static_cast<std::size_t>(chunks * columns));
+    // Each chunk's column sums, when there is more than one chunk to add up afterwards.
+    std::vector<double> chunk_sums(chunks > 1 ? static_cast<std::size_t>(chunks * columns) : 0);
     visit_floating(x.dtype(), [&]<typename T>() {
         const T* in = x.data<T>();
         T* o = out.data<T>();
@@ -101,8 +102,13 @@ Tensor sum_leading_axes(const Tensor& x, int64_t leading) {
                 const T* row = in + r * columns;
                 for (int64_t c = begin; c < end; ++c) total[c - begin] += row[c];
             }
-            std::copy(total, total + (end - begin), chunk_sums.data() + chunk * columns + begin);
+            if (chunks == 1) {
+                for (int64_t c = begin; c < end; ++c) o[c] = static_cast<T>(total[c - begin]);
+            } else {
+                std::copy(total, total + (end - begin), chunk_sums.data() + chunk * columns + begin);
+            }
         }
+        if (chunks == 1) return;
         for (int64_t c = 0; c < columns; ++c) {
             double total = chunk_sums[static_cast<std::size_t>(c)];
             for (int64_t chunk = 1; chunk < chunks; ++chunk) total += chunk_sums[static_cast<std::size_t>(chunk * columns + c)];
