@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "autograd/kernels/copy.h"
+#include "autograd/loops/copy.h"
 
 namespace tapegrad {
 namespace {

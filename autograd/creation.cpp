@@ -2,7 +2,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "autograd/kernels/copy.h"
+#include "autograd/loops/copy.h"
 #include "autograd/tensor.h"
 
 namespace tapegrad {
@@ -80,7 +80,7 @@ Tensor scalar_tensor(double value, TensorOptions options) { return full({}, valu
 
 Tensor full(const Shape& shape, double value, TensorOptions options) {
     Tensor out = empty(shape, {.dtype = options.dtype});
-    if (value != 0) kernels::fill(out, value);
+    if (value != 0) loops::fill(out, value);
     out.requires_grad_(options.requires_grad);
     return out;
 }

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "autograd/generator.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduce.h"
+#include "autograd/random.h"
 #include "autograd/tape.h"
 
 namespace tapegrad {

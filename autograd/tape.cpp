@@ -2,11 +2,11 @@
 #include "autograd/tape.h"
 
 #include <atomic>
+#include <cassert>
 #include <stdexcept>
 
 #include "autograd/anomaly.h"
-#include "autograd/kernels/copy.h"
-#include "autograd/ops/reduce.h"
+#include "autograd/loops/copy.h"
 #include "autograd/profiler.h"
 
 namespace tapegrad {
@@ -25,12 +25,12 @@ std::string describe_inputs(const std::vector<Tensor>& inputs) {
 }
 
 // A forward is anomalous when it makes a NaN, or an infinity out of finite inputs (overflow, log 0).
-// Infinities passed on from an input, and -inf written on purpose by masked_fill (attention masks),
-// are not anomalies.
+// Infinities passed on from an input, and those an op writes on purpose (RecordOptions::writes_infinity:
+// masked_fill's -inf in attention masks), are not anomalies.
 bool forward_is_anomalous(const TapeEntry& entry) {
     if (all_finite(entry.output)) return false;
     if (any_nan(entry.output)) return true;
-    if (std::string_view(entry.op) == "masked_fill") return false;
+    if (entry.writes_infinity) return false;
     for (const Tensor& input : entry.inputs)
         if (input.defined() && !all_finite(input)) return false;
     return true;
@@ -66,7 +66,7 @@ void Tape::push(TapeEntry entry) {
 void Tape::backward(const Tensor& root, const Tensor& root_grad, bool retain_graph) {
     NoGradGuard no_grad;  // backward functions compute with tensors but must not record themselves
     if (root.is_leaf()) {  // nothing was computed: the gradient of a leaf w.r.t. itself
-        accumulate_grad(root, root_grad);
+        add_to_grad(root, root_grad);
         return;
     }
     const TensorImpl& root_impl = root.impl();
@@ -75,7 +75,7 @@ void Tape::backward(const Tensor& root, const Tensor& root_grad, bool retain_gra
             "backward: the tape that recorded this tensor has been freed (by an earlier backward() without "
             "retain_graph=true, by Tape::clear(), or it was recorded on another thread)");
 
-    accumulate_grad(root, root_grad);
+    add_to_grad(root, root_grad);
     struct RunningReset {
         int64_t& running;
         ~RunningReset() { running = -1; }
@@ -105,16 +105,16 @@ void Tape::backward(const Tensor& root, const Tensor& root_grad, bool retain_gra
     if (is_profiling()) detail::profile_mark();
 }
 
-void accumulate_grad(const Tensor& input, const Tensor& grad) {
+void add_to_grad(const Tensor& input, const Tensor& grad) {
     if (!input.requires_grad()) return;
     if (!input.is_leaf() && input.impl().tape_generation != Tape::current().generation())
         throw std::runtime_error(fmt::format(
             "backward: reached a tensor of shape {} whose history on the tape has been freed (by an earlier "
             "backward() without retain_graph=true, by Tape::clear(), or it was recorded on another thread)",
             shape_string(input.shape())));
+    assert(grad.shape() == input.shape());
     NoGradGuard no_grad;
-    Tensor summed = grad.shape() == input.shape() ? grad : sum_to_shape(grad, input.shape());
-    if (summed.dtype() != input.dtype()) summed = summed.to(input.dtype());
+    const Tensor summed = grad.dtype() == input.dtype() ? grad : grad.to(input.dtype());
     if (is_anomaly_enabled() && !all_finite(summed)) {
         const Tape& tape = Tape::current();
         const int64_t running = tape.running_entry();
@@ -136,11 +136,11 @@ void accumulate_grad(const Tensor& input, const Tensor& grad) {
     } else if (input.is_leaf() || (impl.grad.use_count() == 1 && impl.grad->storage.use_count() == 1)) {
         // A leaf's own buffer, or an intermediate's gradient that no other handle or view can see:
         // adding in place changes nothing anyone else reads.
-        kernels::add_into(Tensor(impl.grad), summed);
+        loops::add_into(Tensor(impl.grad), summed);
     } else {
         Tensor total = empty(input.shape(), {.dtype = input.dtype()});
-        kernels::copy_into(total, Tensor(impl.grad));
-        kernels::add_into(total, summed);
+        loops::copy_into(total, Tensor(impl.grad));
+        loops::add_into(total, summed);
         impl.grad = total.impl_ptr();
     }
 }
@@ -167,7 +167,7 @@ void accumulate_grad_into(const Tensor& input, const GradientWriter& write) {
     }
     const Tensor contribution = empty_uninitialized(input.shape(), {.dtype = input.dtype()});
     write(contribution, false);
-    accumulate_grad(input, contribution);
+    add_to_grad(input, contribution);
 }
 
 bool is_grad_enabled() { return grad_enabled; }
@@ -183,8 +183,9 @@ bool any_requires_grad(const Tensor* first, std::size_t count) {
     return false;
 }
 
-void push_entry(const char* op, std::vector<Tensor> inputs, const Tensor& output, BackwardFn backward) {
-    Tape::current().push(TapeEntry{op, std::move(inputs), output, std::move(backward)});
+void push_entry(const char* op, std::vector<Tensor> inputs, const Tensor& output, BackwardFn backward,
+                RecordOptions options) {
+    Tape::current().push(TapeEntry{op, std::move(inputs), output, std::move(backward), options.writes_infinity});
 }
 
 }  // namespace detail

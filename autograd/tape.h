@@ -26,6 +26,7 @@ struct TapeEntry {
     std::vector<Tensor> inputs;  // every tensor input, for inspection and blame
     Tensor output;
     BackwardFn backward;         // reads dout = d(loss)/d(output), calls accumulate_grad on inputs
+    bool writes_infinity;        // the op writes ±inf on purpose: anomaly mode does not call it an overflow
 };
 
 class Tape {
@@ -79,23 +80,33 @@ void record(const char* op, std::initializer_list<Tensor> inputs, const Tensor& 
 template <typename Backward>
 void record(const char* op, const std::vector<Tensor>& inputs, const Tensor& output, Backward&& backward);
 
-// Adds `grad` into input.grad(), first summing away any broadcast axes so that it has input's shape.
-// Does nothing when input does not require grad. Backward functions call only this to pass gradients on.
-void accumulate_grad(const Tensor& input, const Tensor& grad);
+// Adds `grad`, of input's shape and dtype, into input.grad(): the gradient's storage rules (a leaf owns
+// its buffer; a buffer nobody else sees is added to in place). Does nothing when input does not require
+// grad. Backward functions call accumulate_grad (autograd/ops/accumulate_grad.h), which first sums away
+// the axes an op broadcast — a reduction, an op, so it lives above the tape.
+void add_to_grad(const Tensor& input, const Tensor& grad);
 
 // The same, for a backward that can write its contribution itself (a GEMM that sets or adds into its
 // output): calls write(buffer, accumulate) with a contiguous buffer of input's shape and dtype, which
 // write must set (accumulate = false) or add to (accumulate = true). The buffer is input's gradient
 // itself when that can be changed in place, so no temporary is made and no extra pass adds it: a
 // Linear layer's weight gradient goes from the GEMM straight into weight.grad(). Otherwise (anomaly
-// mode, a gradient others can see) it is a fresh tensor handed to accumulate_grad.
+// mode, a gradient others can see) it is a fresh tensor handed to add_to_grad.
 using GradientWriter = std::function<void(const Tensor& buffer, bool accumulate)>;
 void accumulate_grad_into(const Tensor& input, const GradientWriter& write);
+
+// What an op may tell the tape beyond its inputs and output.
+struct RecordOptions {
+    // The op writes ±infinity on purpose (masked_fill(scores, mask, -inf) blocks attention): anomaly mode
+    // must not report it as an overflow.
+    bool writes_infinity = false;
+};
 
 // ---- implementation ----
 namespace detail {
 bool any_requires_grad(const Tensor* first, std::size_t count);
-void push_entry(const char* op, std::vector<Tensor> inputs, const Tensor& output, BackwardFn backward);
+void push_entry(const char* op, std::vector<Tensor> inputs, const Tensor& output, BackwardFn backward,
+                RecordOptions options = {});
 }  // namespace detail
 
 template <typename Backward>
@@ -108,6 +119,13 @@ template <typename Backward>
 void record(const char* op, const std::vector<Tensor>& inputs, const Tensor& output, Backward&& backward) {
     if (!is_grad_enabled() || !detail::any_requires_grad(inputs.data(), inputs.size())) return;
     detail::push_entry(op, inputs, output, BackwardFn(std::forward<Backward>(backward)));
+}
+
+template <typename Backward>
+void record(const char* op, std::initializer_list<Tensor> inputs, const Tensor& output, RecordOptions options,
+            Backward&& backward) {
+    if (!is_grad_enabled() || !detail::any_requires_grad(inputs.begin(), inputs.size())) return;
+    detail::push_entry(op, std::vector<Tensor>(inputs), output, BackwardFn(std::forward<Backward>(backward)), options);
 }
 
 }  // namespace tapegrad

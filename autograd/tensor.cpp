@@ -9,9 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "autograd/kernels/copy.h"
-#include "autograd/ops/reduce.h"
-#include "autograd/ops/shape_ops.h"
+#include "autograd/loops/copy.h"
 #include "autograd/tape.h"
 
 namespace tapegrad {
@@ -85,7 +83,7 @@ template <typename T> std::vector<T> Tensor::to_vector() const {
     if (values.empty()) return values;
     // Copy through a contiguous tensor of the same dtype, then convert.
     Tensor packed = empty_uninitialized(shape(), {.dtype = dtype()});
-    kernels::copy_into(packed, *this);
+    loops::copy_into(packed, *this);
     visit_dtype(dtype(), [&]<typename From>() {
         const From* in = packed.data<From>();
         for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<T>(in[i]);
@@ -162,9 +160,9 @@ Tensor Tensor::contiguous() const {
 
 Tensor Tensor::clone() const {
     Tensor out = empty_uninitialized(shape(), {.dtype = dtype()});
-    kernels::copy_into(out, *this);
+    loops::copy_into(out, *this);
     const Tensor x = *this;
-    record("clone", {x}, out, [x](const Tensor& dout) { accumulate_grad(x, dout); });
+    record("clone", {x}, out, [x](const Tensor& dout) { add_to_grad(x, dout); });
     return out;
 }
 
@@ -172,27 +170,15 @@ Tensor Tensor::clone() const {
 Tensor Tensor::to(DType target) const {
     if (target == dtype()) return *this;
     Tensor out = empty_uninitialized(shape(), {.dtype = target});
-    kernels::copy_into(out, *this);
+    loops::copy_into(out, *this);
     if (is_floating(target)) {
         const Tensor x = *this;
-        record("to", {x}, out, [x](const Tensor& dout) { accumulate_grad(x, dout.to(x.dtype())); });
+        record("to", {x}, out, [x](const Tensor& dout) { add_to_grad(x, dout); });
     }
     return out;
 }
 
-void Tensor::copy_(const Tensor& source) const { kernels::copy_into(*this, source); }
-void Tensor::fill_(double value) const { kernels::fill(*this, value); }
-
-Tensor Tensor::reshape(const Shape& new_shape) const { return tapegrad::reshape(*this, new_shape); }
-Tensor Tensor::view(const Shape& new_shape) const { return tapegrad::view(*this, new_shape); }
-Tensor Tensor::transpose(int64_t axis0, int64_t axis1) const { return tapegrad::transpose(*this, axis0, axis1); }
-Tensor Tensor::permute(const std::vector<int64_t>& axes) const { return tapegrad::permute(*this, axes); }
-Tensor Tensor::unsqueeze(int64_t axis) const { return tapegrad::unsqueeze(*this, axis); }
-Tensor Tensor::squeeze(int64_t axis) const { return tapegrad::squeeze(*this, axis); }
-Tensor Tensor::expand(const Shape& new_shape) const { return tapegrad::expand(*this, new_shape); }
-Tensor Tensor::sum(const std::vector<int64_t>& axes, bool keepdim) const { return tapegrad::sum(*this, axes, keepdim); }
-Tensor Tensor::mean(const std::vector<int64_t>& axes, bool keepdim) const {
-    return tapegrad::mean(*this, axes, keepdim);
-}
+void Tensor::copy_(const Tensor& source) const { loops::copy_into(*this, source); }
+void Tensor::fill_(double value) const { loops::fill(*this, value); }
 
 }  // namespace tapegrad

@@ -24,7 +24,7 @@
 #include <fmt/format.h>
 
 #include "autograd/dtype.h"
-#include "autograd/shape.h"
+#include "base/shape.h"
 
 namespace tapegrad {
 

@@ -9,14 +9,14 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "autograd/kernels/gemm_system_blas.h"
+#include "kernels/gemm_system_blas.h"
 
 namespace tapegrad::bench {
 
 bool parse_options(const boost::program_options::options_description& options, const std::vector<std::string>& args,
                    boost::program_options::variables_map& values) {
     namespace po = boost::program_options;
-    // Every subcommand also takes --gemm, the GEMM backend (see autograd/kernels/gemm_system_blas.h).
+    // Every subcommand also takes --gemm, the GEMM backend (see kernels/gemm_system_blas.h).
     po::options_description all;
     all.add(options);
     all.add_options()("gemm", po::value<std::string>(),

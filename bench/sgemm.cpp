@@ -12,11 +12,11 @@
 
 #include <boost/program_options.hpp>
 
-#include "autograd/kernels/gemm.h"
-#include "autograd/kernels/gemm_fast.h"
-#include "autograd/kernels/gemm_system_blas.h"
-#include "autograd/kernels/kernel_mode.h"
 #include "bench/bench.h"
+#include "kernels/gemm.h"
+#include "kernels/gemm_fast.h"
+#include "kernels/gemm_system_blas.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad::bench {
 namespace {

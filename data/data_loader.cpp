@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "data/vocab.h"
 
 namespace tapegrad::data {

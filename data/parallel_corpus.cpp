@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "data/utf8.h"
 
 namespace tapegrad::data {

@@ -6,11 +6,11 @@
 #include <limits>
 #include <stdexcept>
 
-#include "autograd/kernels/kernel_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/matmul.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/shape_ops.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad::nn {
 namespace {

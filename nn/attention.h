@@ -16,8 +16,8 @@
 //   never NaN.
 #pragma once
 
-#include "autograd/generator.h"
 #include "autograd/tensor.h"
+#include "base/generator.h"
 
 namespace tapegrad::nn {
 

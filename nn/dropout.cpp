@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "autograd/kernels/kernel_mode.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad::nn {
 

@@ -1,7 +1,7 @@
 // Dropout (Srivastava et al., 2014) as a module: random zeroing in training, the identity in eval().
 #pragma once
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/module.h"
 
 namespace tapegrad::nn {

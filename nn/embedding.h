@@ -1,7 +1,7 @@
 // Embedding: a lookup table of learned vectors indexed by token id, as torch.nn.Embedding.
 #pragma once
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/module.h"
 
 namespace tapegrad::nn {

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "autograd/random.h"
 #include "autograd/tape.h"
 
 namespace tapegrad::nn {

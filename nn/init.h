@@ -8,8 +8,8 @@
 
 #include <cstdint>
 
-#include "autograd/generator.h"
 #include "autograd/tensor.h"
+#include "base/generator.h"
 
 namespace tapegrad::nn {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "autograd/kernels/kernel_mode.h"
+#include "kernels/kernel_mode.h"
 #include "nn/init.h"
 
 namespace tapegrad::nn {

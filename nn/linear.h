@@ -1,7 +1,7 @@
 // Linear: the affine map y = x Wᵀ + b applied to the last axis, as torch.nn.Linear.
 #pragma once
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/module.h"
 
 namespace tapegrad::nn {

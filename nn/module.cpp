@@ -5,7 +5,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "autograd/kernels/copy.h"
+#include "autograd/loops/copy.h"
 
 namespace tapegrad::nn {
 
@@ -106,7 +106,7 @@ void Module::to(DType dtype) {
     auto convert = [dtype](const Tensor& tensor) {
         if (!is_floating(tensor.dtype()) || tensor.dtype() == dtype) return;
         Tensor converted = empty(tensor.shape(), {.dtype = dtype});
-        kernels::copy_into(converted, tensor);
+        loops::copy_into(converted, tensor);
         TensorImpl& impl = tensor.impl();  // swap the data under the same handle
         impl.storage = converted.impl().storage;
         impl.strides = converted.strides();
@@ -151,7 +151,7 @@ void Module::load_state_dict(const NamedTensors& state, bool strict) {
     }
     std::map<std::string, Tensor> values(state.begin(), state.end());
     for (const auto& [name, tensor] : own)
-        if (auto it = values.find(name); it != values.end()) kernels::copy_into(tensor, it->second);
+        if (auto it = values.find(name); it != values.end()) loops::copy_into(tensor, it->second);
 }
 
 void Module::print(std::string& out, const std::string& name, int depth) const {

@@ -17,9 +17,9 @@
 // (their authors append the includes below)
 #include "nn/attention.h"
 #include "nn/attention_module.h"
+#include "nn/greedy_decode.h"
 #include "nn/kv_cache.h"
 #include "nn/multi_head_attention.h"
 #include "nn/self_attention.h"
-#include "nn/greedy_decode.h"
 #include "nn/seq2seq.h"
 #include "nn/transformer.h"

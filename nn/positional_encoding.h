@@ -4,7 +4,7 @@
 // number of tokens already decoded as the offset.
 #pragma once
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/module.h"
 
 namespace tapegrad::nn {

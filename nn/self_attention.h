@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/attention.h"
 #include "nn/attention_module.h"
 #include "nn/linear.h"

@@ -11,7 +11,7 @@
 
 #include <memory>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
 #include "nn/kv_cache.h"

@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/dropout.h"
 #include "nn/kv_cache.h"
 #include "nn/layer_norm.h"

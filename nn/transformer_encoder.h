@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "nn/dropout.h"
 #include "nn/layer_norm.h"
 #include "nn/linear.h"

@@ -15,7 +15,7 @@
 // Note that ε is added after dividing √v_t by its bias correction (as PyTorch does), i.e. to √v̂_t.
 #include "optim/adam.h"
 
-#include "autograd/kernels/vectorize.h"
+#include "base/vectorize.h"
 
 #include <algorithm>
 #include <cmath>

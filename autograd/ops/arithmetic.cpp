@@ -3,7 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "autograd/kernels/map.h"
+#include "autograd/loops/map.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/promote.h"
 #include "autograd/tape.h"
@@ -17,7 +18,7 @@ Tensor arithmetic(const Tensor& a_in, const Tensor& b_in, const char* op, Fn fn)
     auto [a, b] = promote_pair(a_in, b_in);
     if (a.dtype() == DType::Bool)
         throw std::invalid_argument(fmt::format("{}: arithmetic on bool tensors; convert with .to() first", op));
-    return visit_numeric(a.dtype(), [&]<typename T>() { return kernels::zip<T, T>(a, b, op, fn); });
+    return visit_numeric(a.dtype(), [&]<typename T>() { return loops::zip<T, T>(a, b, op, fn); });
 }
 
 }  // namespace
@@ -87,7 +88,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
 Tensor pow(const Tensor& base, double exponent) {
     require_floating(base, "pow");
     Tensor out = visit_floating(base.dtype(), [&]<typename T>() {
-        return kernels::map<T>(base, [exponent](T v) { return std::pow(v, static_cast<T>(exponent)); });
+        return loops::map<T>(base, [exponent](T v) { return std::pow(v, static_cast<T>(exponent)); });
     });
     record("pow", {base}, out, [base, exponent](const Tensor& dout) {
         if (exponent == 0) return;

@@ -16,14 +16,16 @@
 #include <stdexcept>
 #include <vector>
 
-#include "autograd/kernels/attention_rows.h"
-#include "autograd/kernels/gemm.h"
-#include "autograd/kernels/strided_loop.h"
+#include "autograd/loops/copy.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/matmul.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
+#include "kernels/attention_rows.h"
+#include "kernels/gemm.h"
+#include "kernels/strided_loop.h"
 
 namespace tapegrad {
 namespace {
@@ -63,7 +65,7 @@ struct ProblemMatrices {
 ProblemMatrices problem_matrices(const Tensor& x, const Shape& batch) {
     Shape full = batch;
     full.insert(full.end(), {x.size(-2), x.size(-1)});
-    const Shape strides = kernels::broadcast_strides(x, full);
+    const Shape strides = loops::broadcast_strides(x, full);
     return {x.size(-2) == 1 ? 1 : strides.end()[-2], x.size(-1) == 1 ? 1 : strides.end()[-1],
             kernels::batch_offsets(batch, strides)};
 }
@@ -125,7 +127,7 @@ Problems describe(const Tensor& query, const Tensor& key, const Tensor& value, c
                 "fused_attention: the mask must be bool and broadcast to the scores (B.., T, S) {}, got {} {}",
                 shape_string(scores_shape), dtype_name(blocked.dtype()), shape_string(blocked.shape())));
         // The mask's strides as seen from the scores (0 on broadcast axes, T and S included).
-        const Shape strides = kernels::broadcast_strides(blocked, scores_shape);
+        const Shape strides = loops::broadcast_strides(blocked, scores_shape);
         problems.mask_rows.row_stride = strides.end()[-2];
         problems.mask_rows.col_stride = strides.end()[-1];
         problems.mask_rows.offsets = kernels::batch_offsets(problems.batch, strides);

@@ -1,7 +1,9 @@
 // Comparisons and logic (bool masks, not differentiable), and the selections where and masked_fill.
+#include <cmath>
 #include <stdexcept>
 
-#include "autograd/kernels/map.h"
+#include "autograd/loops/map.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/promote.h"
 #include "autograd/tape.h"
@@ -13,7 +15,7 @@ template <typename Fn>
 Tensor compare(const Tensor& a_in, const Tensor& b_in, const char* op, Fn fn) {
     NoGradGuard no_grad;  // a mask carries no gradient, and promoting the operands need not be recorded
     auto [a, b] = promote_pair(a_in, b_in);
-    return visit_dtype(a.dtype(), [&]<typename T>() { return kernels::zip<bool, T>(a, b, op, fn); });
+    return visit_dtype(a.dtype(), [&]<typename T>() { return loops::zip<bool, T>(a, b, op, fn); });
 }
 
 void require_bool(const Tensor& mask, const char* op) {
@@ -38,19 +40,19 @@ Tensor ge(const Tensor& a, double b) { return ge(a, scalar_like(b, a)); }
 
 Tensor logical_not(const Tensor& mask) {
     require_bool(mask, "logical_not");
-    return kernels::map<bool>(mask, [](bool v) { return !v; });
+    return loops::map<bool>(mask, [](bool v) { return !v; });
 }
 
 Tensor logical_and(const Tensor& a, const Tensor& b) {
     require_bool(a, "logical_and");
     require_bool(b, "logical_and");
-    return kernels::zip<bool, bool>(a, b, "logical_and", [](bool x, bool y) { return x && y; });
+    return loops::zip<bool, bool>(a, b, "logical_and", [](bool x, bool y) { return x && y; });
 }
 
 Tensor logical_or(const Tensor& a, const Tensor& b) {
     require_bool(a, "logical_or");
     require_bool(b, "logical_or");
-    return kernels::zip<bool, bool>(a, b, "logical_or", [](bool x, bool y) { return x || y; });
+    return loops::zip<bool, bool>(a, b, "logical_or", [](bool x, bool y) { return x || y; });
 }
 
 // out = condition ? a : b. The gradient of each side is dout where that side was chosen, else 0.
@@ -65,8 +67,8 @@ Tensor where(const Tensor& condition, const Tensor& a_in, const Tensor& b_in) {
         const T* pa = a.data<T>();
         const T* pb = b.data<T>();
         kernels::strided_for_each<4>(shape,
-                                     {result.strides(), kernels::broadcast_strides(condition, shape),
-                                      kernels::broadcast_strides(a, shape), kernels::broadcast_strides(b, shape)},
+                                     {result.strides(), loops::broadcast_strides(condition, shape),
+                                      loops::broadcast_strides(a, shape), loops::broadcast_strides(b, shape)},
                                      [&](const std::array<int64_t, 4>& at) { o[at[0]] = c[at[1]] ? pa[at[2]] : pb[at[3]]; });
         return result;
     });
@@ -89,7 +91,8 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
         NoGradGuard no_grad;
         out = where(mask, scalar_like(value, x), x);
     }
-    record("masked_fill", {x}, out, [x, mask](const Tensor& dout) { accumulate_grad(x, masked_fill(dout, mask, 0)); });
+    record("masked_fill", {x}, out, {.writes_infinity = std::isinf(value)},
+           [x, mask](const Tensor& dout) { accumulate_grad(x, masked_fill(dout, mask, 0)); });
     return out;
 }
 

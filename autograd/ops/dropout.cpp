@@ -3,13 +3,14 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "autograd/generator.h"
-#include "autograd/kernels/attention_rows.h"
-#include "autograd/kernels/vectorize.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
+#include "autograd/random.h"
 #include "autograd/tape.h"
+#include "base/vectorize.h"
+#include "kernels/attention_rows.h"
 
 namespace tapegrad {
 namespace {

@@ -2,6 +2,7 @@
 // adding where an index repeats (a token that appears twice gets both gradients).
 #include <stdexcept>
 
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
 

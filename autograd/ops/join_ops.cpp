@@ -1,7 +1,8 @@
 // Joining and splitting along an axis: concat, stack, split, chunk.
 #include <stdexcept>
 
-#include "autograd/kernels/copy.h"
+#include "autograd/loops/copy.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
 
@@ -30,7 +31,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
         NoGradGuard no_grad;
         for (const Tensor& t : tensors) {
             starts.push_back(start);
-            kernels::copy_into(narrow(out, along, start, t.size(along)), t);
+            loops::copy_into(narrow(out, along, start, t.size(along)), t);
             start += t.size(along);
         }
     }

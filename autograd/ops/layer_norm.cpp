@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"

@@ -1,12 +1,13 @@
 // linear: y = x @ Wᵀ + b, with the bias fused into the product.
 #include <stdexcept>
 
-#include "autograd/kernels/gemm.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/matmul.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/reduce.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
+#include "kernels/gemm.h"
 
 namespace tapegrad {
 

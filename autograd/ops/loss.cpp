@@ -5,13 +5,14 @@
 #include <vector>
 #include <stdexcept>
 
-#include "autograd/kernels/exp.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/reduce.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
+#include "kernels/exp.h"
 
 namespace tapegrad {
 namespace {

@@ -4,11 +4,13 @@
 #include <limits>
 #include <stdexcept>
 
-#include "autograd/kernels/attention_rows.h"
-#include "autograd/kernels/strided_loop.h"
+#include "autograd/loops/copy.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/tape.h"
+#include "kernels/attention_rows.h"
+#include "kernels/strided_loop.h"
 
 namespace tapegrad {
 namespace {
@@ -47,7 +49,7 @@ Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
     Shape mask_strides;
     const bool* mask = nullptr;
     if (blocked.defined()) {
-        mask_strides = kernels::broadcast_strides(blocked, x.shape());
+        mask_strides = loops::broadcast_strides(blocked, x.shape());
         mask = blocked.data<bool>();
     }
     const int64_t mask_column_stride = mask ? mask_strides.back() : 0;

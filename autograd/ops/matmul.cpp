@@ -5,11 +5,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "autograd/kernels/gemm.h"
-#include "autograd/kernels/strided_loop.h"
+#include "autograd/loops/copy.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
+#include "kernels/gemm.h"
+#include "kernels/strided_loop.h"
 
 namespace tapegrad {
 
@@ -54,7 +56,7 @@ void multiply_into(const Tensor& out, const Tensor& a_in, const Tensor& b_in, co
     Shape a_full = batch, b_full = batch, out_strides(batch.size());
     a_full.insert(a_full.end(), {n, k});
     b_full.insert(b_full.end(), {k, m});
-    const Shape a_strides = kernels::broadcast_strides(a, a_full), b_strides = kernels::broadcast_strides(b, b_full);
+    const Shape a_strides = loops::broadcast_strides(a, a_full), b_strides = loops::broadcast_strides(b, b_full);
     for (std::size_t axis = 0; axis < batch.size(); ++axis) out_strides[axis] = out.strides()[axis];
     const auto layout = kernels::coalesce<3>(batch, {Shape(a_strides.begin(), a_strides.end() - 2),
                                                      Shape(b_strides.begin(), b_strides.end() - 2), out_strides});

@@ -1,8 +1,8 @@
 // The functional ops neural networks are built from: softmax, losses, normalisation, dropout.
 #pragma once
 
-#include "autograd/generator.h"
 #include "autograd/tensor.h"
+#include "base/generator.h"
 
 namespace tapegrad {
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/shape_ops.h"

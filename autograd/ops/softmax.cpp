@@ -2,12 +2,13 @@
 #include <cmath>
 #include <limits>
 
-#include "autograd/kernels/exp.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/reduce.h"
 #include "autograd/tape.h"
+#include "kernels/exp.h"
 
 namespace tapegrad {
 namespace {

@@ -4,7 +4,8 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "autograd/kernels/map.h"
+#include "autograd/loops/map.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/promote.h"
 #include "autograd/tape.h"
@@ -15,14 +16,14 @@ namespace {
 template <typename Fn>
 Tensor map_floating(const Tensor& x, const char* op, Fn fn) {
     require_floating(x, op);
-    return visit_floating(x.dtype(), [&]<typename T>() { return kernels::map<T>(x, fn); });
+    return visit_floating(x.dtype(), [&]<typename T>() { return loops::map<T>(x, fn); });
 }
 
 // The mask (x satisfies predicate) in x's dtype, for gradients that flow only where it holds.
 template <typename Predicate>
 Tensor mask_where(const Tensor& x, Predicate predicate) {
     return visit_floating(x.dtype(), [&]<typename T>() {
-        return kernels::map<T>(x, [&](T v) { return predicate(v) ? T(1) : T(0); });
+        return loops::map<T>(x, [&](T v) { return predicate(v) ? T(1) : T(0); });
     });
 }
 
@@ -100,7 +101,7 @@ Tensor relu(const Tensor& x) {
     record("relu", {x}, out, [x](const Tensor& dout) {
         // One pass, dout where x > 0 else 0 (as PyTorch's threshold_backward), not a mask then a product.
         const Tensor dx = visit_floating(x.dtype(), [&]<typename T>() {
-            return kernels::zip<T, T>(dout.to(x.dtype()), x, "relu", [](T g, T v) { return v > 0 ? g : T(0); });
+            return loops::zip<T, T>(dout.to(x.dtype()), x, "relu", [](T g, T v) { return v > 0 ? g : T(0); });
         });
         accumulate_grad(x, dx);
     });

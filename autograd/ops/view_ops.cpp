@@ -4,7 +4,8 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "autograd/kernels/copy.h"
+#include "autograd/loops/copy.h"
+#include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
 
@@ -46,7 +47,7 @@ Shape infer_shape(const Tensor& x, Shape shape, const char* op) {
 template <typename MakeRegion>
 void accumulate_region(const Tensor& x, const Tensor& dout, MakeRegion region_of) {
     Tensor dx = zeros(x.shape(), {.dtype = dout.dtype()});
-    kernels::copy_into(region_of(dx), dout);
+    loops::copy_into(region_of(dx), dout);
     accumulate_grad(x, dx);
 }
 

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace tapegrad {
 

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "data/tasks/en_pl.h"
 #include "data/tasks/en_pl_lexicon.h"
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 
 namespace tapegrad::data {
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 #include "examples/translate/model.h"
 
 namespace tapegrad::translate {

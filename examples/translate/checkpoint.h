@@ -21,8 +21,8 @@
 #include "examples/translate/config.h"
 #include "examples/translate/experiment.h"
 #include "nn/seq2seq.h"
-#include "optim/optimizer.h"
 #include "optim/lr_schedule.h"
+#include "optim/optimizer.h"
 
 namespace tapegrad::translate {
 

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 #include "examples/translate/svg.h"
 
 namespace tapegrad::translate {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "examples/translate/config.h"
 #include "nn/seq2seq.h"
 

@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace fs = std::filesystem;
 using namespace tapegrad;

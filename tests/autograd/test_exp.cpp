@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "autograd/kernels/exp.h"
+#include "kernels/exp.h"
 
 using tapegrad::kernels::exp_and_sum;
 using tapegrad::kernels::exp_vectorizable;

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "autograd/autograd.h"
-#include "autograd/kernels/gemm.h"
-#include "autograd/kernels/gemm_fast.h"
-#include "autograd/kernels/gemm_system_blas.h"
-#include "autograd/kernels/kernel_mode.h"
+#include "kernels/gemm.h"
+#include "kernels/gemm_fast.h"
+#include "kernels/gemm_system_blas.h"
+#include "kernels/kernel_mode.h"
 
 using namespace tapegrad;
 using namespace tapegrad::kernels;

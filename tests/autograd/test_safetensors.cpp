@@ -9,9 +9,9 @@
 
 #include <unistd.h>
 
-#include "autograd/serialize/atomic_file.h"
 #include "autograd/serialize/safetensors.h"
 #include "autograd/tensor.h"
+#include "base/atomic_file.h"
 
 using namespace tapegrad;
 

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "autograd/autograd.h"
-#include "autograd/kernels/copy.h"
+#include "autograd/loops/copy.h"
 
 using namespace tapegrad;
 
@@ -131,7 +131,7 @@ TEST_CASE("accumulate_grad_into writes into the gradient itself when it may, and
         record("triple", {x}, out, [x](const Tensor& dout) {
             accumulate_grad_into(x, [&](const Tensor& buffer, bool accumulate) {
                 const Tensor contribution = dout * 3.0;
-                kernels::copy_into(buffer, accumulate ? buffer + contribution : contribution);
+                loops::copy_into(buffer, accumulate ? buffer + contribution : contribution);
             });
         });
         return out;

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <set>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "data/data_loader.h"
 
 using namespace tapegrad;

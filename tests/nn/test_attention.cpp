@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "attention_test_helpers.h"
-#include "autograd/kernels/kernel_mode.h"
+#include "kernels/kernel_mode.h"
 
 using namespace tapegrad;
 using namespace attention_test;

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 #include "examples/translate/loss_curve_svg.h"
 #include "test_helpers.h"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 #include "examples/translate/metrics_log.h"
 #include "test_helpers.h"
 

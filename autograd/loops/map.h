@@ -4,9 +4,10 @@
 
 #include <stdexcept>
 
-#include "autograd/kernels/strided_loop.h"
+#include "autograd/loops/copy.h"
+#include "kernels/strided_loop.h"
 
-namespace tapegrad::kernels {
+namespace tapegrad::loops {
 
 // out[i] = fn(x[i]) computed in T, x's dtype. The caller dispatches T.
 template <typename T, typename Fn>
@@ -14,7 +15,7 @@ Tensor map(const Tensor& x, Fn fn) {
     Tensor out = empty_uninitialized(x.shape(), {.dtype = dtype_of<T>()});
     T* o = out.data<T>();
     const T* in = x.data<T>();
-    strided_for_each_run<2>(x.shape(), {out.strides(), x.strides()},
+    kernels::strided_for_each_run<2>(x.shape(), {out.strides(), x.strides()},
                             [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
         T* o_run = o + at[0];
         const T* in_run = in + at[1];
@@ -36,7 +37,7 @@ Tensor zip(const Tensor& a, const Tensor& b, const char* op, Fn fn) {
     Out* o = out.data<Out>();
     const In* pa = a.data<In>();
     const In* pb = b.data<In>();
-    strided_for_each_run<3>(shape, {out.strides(), broadcast_strides(a, shape), broadcast_strides(b, shape)},
+    kernels::strided_for_each_run<3>(shape, {out.strides(), broadcast_strides(a, shape), broadcast_strides(b, shape)},
                             [&](const std::array<int64_t, 3>& at, int64_t count, const std::array<int64_t, 3>& step) {
         Out* o_run = o + at[0];
         const In* a_run = pa + at[1];
@@ -61,4 +62,4 @@ Tensor zip(const Tensor& a, const Tensor& b, const char* op, Fn fn) {
     return out;
 }
 
-}  // namespace tapegrad::kernels
+}  // namespace tapegrad::loops

@@ -1,5 +1,5 @@
 // gemm(): runs the fast or the reference kernel as TAPEGRAD_KERNELS says, or both and compares them.
-#include "autograd/kernels/gemm.h"
+#include "kernels/gemm.h"
 
 #include <cmath>
 #include <limits>
@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "autograd/kernels/gemm_fast.h"
-#include "autograd/kernels/gemm_system_blas.h"
-#include "autograd/kernels/kernel_mode.h"
+#include "kernels/gemm_fast.h"
+#include "kernels/gemm_system_blas.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad::kernels {
 namespace {

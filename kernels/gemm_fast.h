@@ -13,7 +13,7 @@
 
 #include <string_view>
 
-#include "autograd/kernels/gemm.h"
+#include "kernels/gemm.h"
 
 namespace tapegrad::kernels {
 

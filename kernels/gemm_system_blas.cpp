@@ -1,6 +1,6 @@
 // The system-BLAS backend of gemm() (see gemm_system_blas.h): the mapping from our strided operands to
 // CBLAS's (layout, transpose, leading dimension), and the run-time choice of backend.
-#include "autograd/kernels/gemm_system_blas.h"
+#include "kernels/gemm_system_blas.h"
 
 #include <omp.h>
 

@@ -13,16 +13,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "autograd/tensor.h"
+#include "base/shape.h"
 
 namespace tapegrad::kernels {
 
 // Below this many elements a loop runs on one thread: spawning costs more than it saves.
 inline constexpr int64_t kParallelThreshold = 32768;
-
-// Strides of `x` as seen from an output of shape `out_shape` (x must broadcast to it): aligned to
-// the right, 0 on broadcast axes.
-Shape broadcast_strides(const Tensor& x, const Shape& out_shape);
 
 // Where each entry of a batch starts, for strides over the batch axes (0 on a broadcast axis):
 // offsets[p] = Σ index_p[axis] · strides[axis], p counting the batch index in row-major order. The

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "autograd/kernels/gemm_microkernel.h"
+#include "kernels/gemm_microkernel.h"
 
 namespace tapegrad::kernels {
 

@@ -1,5 +1,5 @@
 // Whole-file reads and crash-safe whole-file writes (temp file + fsync + rename + directory fsync).
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -9,7 +9,7 @@
 // Every function here is compiled for AVX-512F (+FMA) by its target attribute, exactly the features
 // gemm_isa_supported(GemmIsa::Avx512) checks; nothing outside this file calls them except through the
 // pointers in avx512_microkernel_f32(), taken only after the CPU said yes.
-#include "autograd/kernels/gemm_microkernel.h"
+#include "kernels/gemm_microkernel.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>

@@ -1,9 +1,9 @@
 // Copying elements between tensors of any layout and dtype.
-#include "autograd/kernels/copy.h"
+#include "autograd/loops/copy.h"
 
-#include "autograd/kernels/strided_loop.h"
+#include "kernels/strided_loop.h"
 
-namespace tapegrad::kernels {
+namespace tapegrad::loops {
 
 Shape broadcast_strides(const Tensor& x, const Shape& out_shape) {
     Shape strides(out_shape.size(), 0);
@@ -13,19 +13,6 @@ Shape broadcast_strides(const Tensor& x, const Shape& out_shape) {
     return strides;
 }
 
-std::vector<int64_t> batch_offsets(const Shape& batch, const Shape& strides) {
-    std::vector<int64_t> offsets(static_cast<std::size_t>(shape_numel(batch)), 0);
-    Shape index(batch.size(), 0);
-    for (int64_t& offset : offsets) {
-        for (std::size_t axis = 0; axis < index.size(); ++axis) offset += index[axis] * strides[axis];
-        for (int64_t axis = static_cast<int64_t>(index.size()) - 1; axis >= 0; --axis) {  // next index, odometer-style
-            if (++index[axis] < batch[axis]) break;
-            index[axis] = 0;
-        }
-    }
-    return offsets;
-}
-
 void copy_into(const Tensor& destination, const Tensor& source) {
     broadcast_shapes(source.shape(), destination.shape(), "copy");  // throws when they do not broadcast
     const std::array<Shape, 2> strides{destination.strides(), broadcast_strides(source, destination.shape())};
@@ -33,7 +20,7 @@ void copy_into(const Tensor& destination, const Tensor& source) {
         visit_dtype(source.dtype(), [&]<typename From>() {
             To* out = destination.data<To>();
             const From* in = source.data<From>();
-            strided_for_each_run<2>(destination.shape(), strides,
+            kernels::strided_for_each_run<2>(destination.shape(), strides,
                                     [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
                 To* out_run = out + at[0];
                 const From* in_run = in + at[1];
@@ -52,14 +39,14 @@ void fill(const Tensor& destination, double value) {
     visit_dtype(destination.dtype(), [&]<typename T>() {
         T* out = destination.data<T>();
         const T converted = static_cast<T>(value);
-        strided_for_each<1>(destination.shape(), {destination.strides()},
+        kernels::strided_for_each<1>(destination.shape(), {destination.strides()},
                             [&](const std::array<int64_t, 1>& at) { out[at[0]] = converted; });
     });
 }
 
-}  // namespace tapegrad::kernels
+}  // namespace tapegrad::loops
 
-namespace tapegrad::kernels {
+namespace tapegrad::loops {
 
 void add_into(const Tensor& destination, const Tensor& source) {
     broadcast_shapes(source.shape(), destination.shape(), "add_into");
@@ -68,7 +55,7 @@ void add_into(const Tensor& destination, const Tensor& source) {
         T* out = destination.data<T>();
         const Tensor converted = source.dtype() == destination.dtype() ? source : source.to(destination.dtype());
         const T* in = converted.data<T>();
-        strided_for_each_run<2>(destination.shape(), strides,
+        kernels::strided_for_each_run<2>(destination.shape(), strides,
                                 [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
             T* out_run = out + at[0];
             const T* in_run = in + at[1];
@@ -82,4 +69,4 @@ void add_into(const Tensor& destination, const Tensor& source) {
     });
 }
 
-}  // namespace tapegrad::kernels
+}  // namespace tapegrad::loops

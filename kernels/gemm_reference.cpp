@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "autograd/kernels/gemm.h"
+#include "kernels/gemm.h"
 
 namespace tapegrad::kernels {
 namespace {

@@ -1,4 +1,4 @@
-// Generator: a seeded, counter-based random number source.
+// Generator: a seeded, counter-based random number source (random tensors are in autograd/random.h).
 //
 // Element i of a random tensor is a pure function of (seed, counter + i) — a SplitMix64 hash — so the
 // numbers are the same whatever the number of threads that fill the tensor, and a generator's whole
@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "autograd/tensor.h"
+#include <vector>
 
 namespace tapegrad {
 
@@ -50,11 +50,6 @@ private:
 // Uniform in [0, 1) from 64 random bits (the top 53 bits make a double mantissa).
 inline double bits_to_unit(uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
 
-// Random tensors. Each consumes numel() counters (normal: 2 per element, Box–Muller).
-Tensor uniform(const Shape& shape, double low, double high, Generator& generator, TensorOptions options = {});
-Tensor normal(const Shape& shape, double mean, double std, Generator& generator, TensorOptions options = {});
-// 1 with probability p, else 0, in options.dtype (float by default; DType::Bool for a mask).
-Tensor bernoulli(const Shape& shape, double p, Generator& generator, TensorOptions options = {});
 // A random permutation of 0..n-1 (Fisher–Yates), for shuffling.
 std::vector<int64_t> randperm(int64_t n, Generator& generator);
 

@@ -1,5 +1,5 @@
 // Shapes, strides and NumPy broadcasting rules.
-#include "autograd/shape.h"
+#include "base/shape.h"
 
 #include <algorithm>
 #include <stdexcept>

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "autograd/kernels/gemm_microkernel.h"
-#include "autograd/kernels/gemm_pack.h"
+#include "kernels/gemm_microkernel.h"
+#include "kernels/gemm_pack.h"
 
 namespace tapegrad::kernels {
 namespace {

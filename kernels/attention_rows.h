@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "autograd/kernels/exp.h"
+#include "kernels/exp.h"
 
 namespace tapegrad::kernels {
 

@@ -1,5 +1,5 @@
 // TAPEGRAD_KERNELS: choosing between the fast and the reference kernels at run time.
-#include "autograd/kernels/kernel_mode.h"
+#include "kernels/kernel_mode.h"
 
 #include <atomic>
 #include <cstdlib>

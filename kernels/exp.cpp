@@ -1,7 +1,7 @@
 // The vectorised exp-and-sum loops (see exp.h), with the C library's exp as their reference
 // (TAPEGRAD_KERNELS=reference, or =check to compare both). This file is compiled with -fno-trapping-math (see
 // CMakeLists.txt), without which GCC will not turn exp_vectorizable's range checks into vector selects.
-#include "autograd/kernels/exp.h"
+#include "kernels/exp.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "autograd/kernels/kernel_mode.h"
-#include "autograd/kernels/vectorize.h"
+#include "base/vectorize.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad::kernels {
 

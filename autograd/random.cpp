@@ -1,5 +1,5 @@
-// Generator: counter-based random numbers (SplitMix64) and the random tensor factories.
-#include "autograd/generator.h"
+// Random tensors drawn from a Generator: uniform, normal, bernoulli.
+#include "autograd/random.h"
 
 #include <cmath>
 #include <numbers>
@@ -26,14 +26,6 @@ Tensor random_tensor(const Shape& shape, TensorOptions options, Generator& gener
 
 }  // namespace
 
-double Generator::next_double() { return bits_to_unit(next_u64()); }
-
-int64_t Generator::next_int(int64_t low, int64_t high) {
-    if (high <= low) throw std::invalid_argument(fmt::format("next_int: empty range [{}, {})", low, high));
-    const auto range = static_cast<uint64_t>(high - low);
-    return low + static_cast<int64_t>(next_u64() % range);  // bias below 2^-40 for the ranges used here
-}
-
 Tensor uniform(const Shape& shape, double low, double high, Generator& generator, TensorOptions options) {
     if (!(low <= high)) throw std::invalid_argument(fmt::format("uniform: low {} must not exceed high {}", low, high));
     return random_tensor(shape, options, generator, 1,
@@ -54,13 +46,6 @@ Tensor bernoulli(const Shape& shape, double p, Generator& generator, TensorOptio
     if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("bernoulli: p must be in [0, 1], got {}", p));
     return random_tensor(shape, options, generator, 1,
                          [&](uint64_t c) { return bits_to_unit(generator.bits(c)) < p ? 1.0 : 0.0; });
-}
-
-std::vector<int64_t> randperm(int64_t n, Generator& generator) {
-    std::vector<int64_t> order(static_cast<std::size_t>(n));
-    for (int64_t i = 0; i < n; ++i) order[i] = i;
-    for (int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[generator.next_int(0, i + 1)]);
-    return order;
 }
 
 }  // namespace tapegrad

@@ -1,6 +1,6 @@
 // The fast GEMM driver: ISA dispatch, the packed (blocked) path and the unpacked path for small matrices.
 // The micro-kernels it drives are in gemm_microkernel_*.cpp; the algorithm is described in gemm_fast.h.
-#include "autograd/kernels/gemm_fast.h"
+#include "kernels/gemm_fast.h"
 
 #include <omp.h>
 
@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "autograd/kernels/gemm_microkernel.h"
-#include "autograd/kernels/gemm_pack.h"
+#include "kernels/gemm_microkernel.h"
+#include "kernels/gemm_pack.h"
 
 namespace tapegrad::kernels {
 namespace {

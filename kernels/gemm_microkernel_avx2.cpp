@@ -3,7 +3,7 @@
 // Why 6 x 16: with 16 ymm registers, 12 accumulators + 2 B vectors + 1 broadcast is the largest tile
 // that does not spill, and 12 independent FMAs cover two FMA pipes of latency 4-5.
 // Compiled for AVX2 by target attributes; reached only through avx2_microkernel_f32() once the CPU said yes.
-#include "autograd/kernels/gemm_microkernel.h"
+#include "kernels/gemm_microkernel.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -12,7 +12,7 @@
 #include <array>
 #include <utility>
 
-#include "autograd/kernels/gemm_pack.h"
+#include "kernels/gemm_pack.h"
 
 namespace tapegrad::kernels {
 namespace {
