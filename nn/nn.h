@@ -23,3 +23,8 @@
 #include "nn/self_attention.h"
 #include "nn/seq2seq.h"
 #include "nn/transformer.h"
+
+// recurrent
+#include "nn/gru.h"
+#include "nn/lstm.h"
+#include "nn/recurrent.h"
