@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <memory>
 #include <string>
 
 #include "autograd/serialize/safetensors.h"
@@ -153,8 +152,8 @@ TEST_CASE("LSTM matches torch.nn.LSTM: 2 layers, bidirectional, packed, dropout 
             const std::vector<int64_t> lengths = lengths_of(fixture);
             const nn::RecurrentOutput out = lengths.empty() ? lstm.forward(input, {.h = h0, .c = c0})
                                                             : lstm.forward(input, {.h = h0, .c = c0}, lengths);
-            std::vector<std::pair<std::string, Tensor>> inputs{{"input", input}};
-            if (h0.defined()) inputs.insert(inputs.end(), {{"h0", h0}, {"c0", c0}});
+            const nn::NamedTensors inputs = h0.defined() ? nn::NamedTensors{{"input", input}, {"h0", h0}, {"c0", c0}}
+                                                         : nn::NamedTensors{{"input", input}};
             compare_with_fixture(lstm, {{"output", out.output}, {"h_n", out.h_n}, {"c_n", out.c_n}}, inputs, fixture,
                                  c.tolerance);
         }
@@ -174,8 +173,8 @@ TEST_CASE("GRU matches torch.nn.GRU: 2 layers, bidirectional, packed, no bias", 
             const std::vector<int64_t> lengths = lengths_of(fixture);
             const nn::RecurrentOutput out = lengths.empty() ? gru.forward(input, h0) : gru.forward(input, h0, lengths);
             CHECK_FALSE(out.c_n.defined());
-            std::vector<std::pair<std::string, Tensor>> inputs{{"input", input}};
-            if (h0.defined()) inputs.emplace_back("h0", h0);
+            const nn::NamedTensors inputs =
+                h0.defined() ? nn::NamedTensors{{"input", input}, {"h0", h0}} : nn::NamedTensors{{"input", input}};
             compare_with_fixture(gru, {{"output", out.output}, {"h_n", out.h_n}}, inputs, fixture, c.tolerance);
         }
 }
