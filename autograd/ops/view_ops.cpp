@@ -43,12 +43,20 @@ Shape infer_shape(const Tensor& x, Shape shape, const char* op) {
     return shape;
 }
 
-// The gradient of a view of a region: zeros everywhere else, dout inside the region.
+// The gradient of a view of a region: dout inside the region, zeros everywhere else. It is written into
+// x's gradient buffer itself when that is private (accumulate_grad_into): a recurrence that slices one
+// time step after another then pays for its step's region per slice, not for a zeroed copy of all of x
+// (which made backward quadratic in the sequence length).
 template <typename MakeRegion>
 void accumulate_region(const Tensor& x, const Tensor& dout, MakeRegion region_of) {
-    Tensor dx = zeros(x.shape(), {.dtype = dout.dtype()});
-    loops::copy_into(region_of(dx), dout);
-    accumulate_grad(x, dx);
+    accumulate_grad_into(x, [&](const Tensor& dx, bool accumulate) {
+        if (accumulate) {
+            loops::add_into(region_of(dx), dout);
+        } else {
+            dx.fill_(0.0);
+            loops::copy_into(region_of(dx), dout);
+        }
+    });
 }
 
 }  // namespace
