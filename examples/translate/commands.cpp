@@ -1,6 +1,7 @@
 // train and eval: option parsing and the JSON summary line.
 #include "examples/translate/commands.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <omp.h>
 
@@ -10,6 +11,7 @@
 
 #include "examples/translate/checkpoint.h"
 #include "examples/translate/evaluate.h"
+#include "examples/translate/fault_injection.h"
 #include "examples/translate/train.h"
 
 namespace tapegrad::translate {
@@ -55,6 +57,11 @@ int train_command(const std::vector<std::string>& arguments) {
         if (!values["max-steps"].defaulted()) run.max_steps = run.config.max_steps;
         if (!values["max-minutes"].defaulted()) run.max_minutes = run.config.max_minutes;
     }
+    // Test seam for tests/distributed/rank_failure.sh, which can reach a rank only through the real binary
+    // under mpirun: the environment variable TAPEGRAD_TEST_FAULT="RANK:STEP:KIND" (fault_injection.h) becomes
+    // the run's after_step hook, read once here and never inside the training loop.
+    if (const char* fault = std::getenv("TAPEGRAD_TEST_FAULT"); fault && *fault)
+        run.after_step = inject_fault(parse_test_fault(fault));
     const TrainResult result = train(run);
     if (result.rank != 0) return 0;  // rank 0 reports for the whole data-parallel job
     fmt::print("test: exact match {:.2f}%, token accuracy {:.2f}%, {} ({} sentences)\n", 100 * result.test.exact_match,

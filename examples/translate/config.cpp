@@ -10,6 +10,19 @@ namespace tapegrad::translate {
 namespace po = boost::program_options;
 
 // Fields missing from an older checkpoint keep their defaults (the _WITH_DEFAULT variant).
+namespace {
+
+// boost::program_options shows a double default with 17 significant digits (0.050000000000000003, from
+// 0.05); fmt's "{}" is the shortest text that reads back as the same double, i.e. the value as written.
+std::string shortest_round_trip(double value) { return fmt::format("{}", value); }
+
+// A double option bound to `field`, defaulting to its current value and showing it in --help as written.
+po::typed_value<double>* double_value(double& field) {
+    return po::value(&field)->default_value(field, shortest_round_trip(field));
+}
+
+}  // namespace
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     TrainConfig, task, data_path, num_examples, data_seed, valid_fraction, test_fraction, tokenizer, bpe_merges,
     min_freq, max_vocab, encoder_layers, decoder_layers, embed_dim, num_heads, ff_dim, dropout, pre_norm,
@@ -28,8 +41,8 @@ po::options_description train_options(TrainConfig& c) {
         ("data", po::value(&c.data_path), "TSV file of source<TAB>target lines (instead of --task)")
         ("examples", po::value(&c.num_examples)->default_value(c.num_examples), "pairs to generate for a built-in task")
         ("data-seed", po::value(&c.data_seed)->default_value(c.data_seed), "seed of the generated corpus and of the split")
-        ("valid-fraction", po::value(&c.valid_fraction)->default_value(c.valid_fraction), "share of pairs for validation")
-        ("test-fraction", po::value(&c.test_fraction)->default_value(c.test_fraction), "share of pairs for the test split")
+        ("valid-fraction", double_value(c.valid_fraction), "share of pairs for validation")
+        ("test-fraction", double_value(c.test_fraction), "share of pairs for the test split")
         ("tokenizer", po::value(&c.tokenizer)->default_value(c.tokenizer), "char, word or bpe")
         ("bpe-merges", po::value(&c.bpe_merges)->default_value(c.bpe_merges), "merges the bpe tokenizer learns")
         ("min-freq", po::value(&c.min_freq)->default_value(c.min_freq), "rarer tokens become <unk>")
@@ -43,22 +56,22 @@ po::options_description train_options(TrainConfig& c) {
         ("embed-dim", po::value(&c.embed_dim)->default_value(c.embed_dim), "model width E")
         ("heads", po::value(&c.num_heads)->default_value(c.num_heads), "attention heads H (divides E)")
         ("ff-dim", po::value(&c.ff_dim)->default_value(c.ff_dim), "feed-forward hidden width")
-        ("dropout", po::value(&c.dropout)->default_value(c.dropout), "dropout probability")
+        ("dropout", double_value(c.dropout), "dropout probability")
         ("pre-norm", po::bool_switch(&c.pre_norm), "pre-norm layers (default: post-norm, as in the paper)")
         ("tie-embeddings", po::bool_switch(&c.tie_embeddings), "share the target embedding with the output projection")
         ("max-len", po::value(&c.max_len)->default_value(c.max_len), "longest sequence in tokens");
     po::options_description optimisation("Optimisation");
     optimisation.add_options()
         ("optimizer", po::value(&c.optimizer)->default_value(c.optimizer), "adam, adamw or sgd")
-        ("lr", po::value(&c.lr)->default_value(c.lr), "peak learning rate")
+        ("lr", double_value(c.lr), "peak learning rate")
         ("schedule", po::value(&c.schedule)->default_value(c.schedule), "noam, warmup, cosine, constant or step")
         ("warmup", po::value(&c.warmup_steps)->default_value(c.warmup_steps), "warmup steps")
-        ("beta1", po::value(&c.beta1)->default_value(c.beta1), "Adam β1")
-        ("beta2", po::value(&c.beta2)->default_value(c.beta2), "Adam β2")
-        ("eps", po::value(&c.eps)->default_value(c.eps), "Adam ε")
-        ("weight-decay", po::value(&c.weight_decay)->default_value(c.weight_decay), "weight decay")
-        ("label-smoothing", po::value(&c.label_smoothing)->default_value(c.label_smoothing), "label smoothing ε")
-        ("clip-norm", po::value(&c.clip_norm)->default_value(c.clip_norm), "clip gradients to this global norm (0: off)")
+        ("beta1", double_value(c.beta1), "Adam β1")
+        ("beta2", double_value(c.beta2), "Adam β2")
+        ("eps", double_value(c.eps), "Adam ε")
+        ("weight-decay", double_value(c.weight_decay), "weight decay")
+        ("label-smoothing", double_value(c.label_smoothing), "label smoothing ε")
+        ("clip-norm", double_value(c.clip_norm), "clip gradients to this global norm (0: off)")
         ("batch-size", po::value(&c.batch_size)->default_value(c.batch_size), "sentences per batch")
         ("max-tokens", po::value(&c.max_tokens)->default_value(c.max_tokens), "batch by this token budget instead (0: off)");
     po::options_description run("Run");
@@ -66,10 +79,10 @@ po::options_description train_options(TrainConfig& c) {
         ("seed", po::value(&c.seed)->default_value(c.seed), "seed of initialisation, dropout and batch order")
         ("threads", po::value(&c.threads)->default_value(c.threads), "OpenMP threads")
         ("max-steps", po::value(&c.max_steps)->default_value(c.max_steps), "stop after this many steps")
-        ("max-minutes", po::value(&c.max_minutes)->default_value(c.max_minutes), "stop after this much training time (0: none)")
+        ("max-minutes", double_value(c.max_minutes), "stop after this much training time (0: none)")
         ("eval-every", po::value(&c.eval_every)->default_value(c.eval_every), "validate every N steps")
         ("eval-examples", po::value(&c.eval_examples)->default_value(c.eval_examples), "validation pairs decoded each time")
-        ("target-exact-match", po::value(&c.target_exact_match)->default_value(c.target_exact_match),
+        ("target-exact-match", double_value(c.target_exact_match),
          "stop early once validation exact match reaches this")
         ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(c.checkpoint_every), "save every N steps")
         ("log-every", po::value(&c.log_every)->default_value(c.log_every), "plain log line every N steps when not a terminal")

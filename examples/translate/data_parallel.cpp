@@ -1,13 +1,6 @@
 // DataParallel: distributed/ when tapegrad is built with MPI and it is active, a world of one otherwise.
 #include "examples/translate/data_parallel.h"
 
-#include <cstdlib>
-#include <cstdio>
-#include <stdexcept>
-#include <string>
-
-#include <fmt/format.h>
-
 #ifdef TAPEGRAD_HAS_DISTRIBUTED
 #include "distributed/distributed.h"
 #endif
@@ -68,31 +61,5 @@ bool DataParallel::same_on_all_ranks(uint64_t) { return true; }
 uint64_t DataParallel::parameter_checksum(const nn::Module&) const { return 0; }
 std::vector<std::vector<uint64_t>> DataParallel::gather(const std::vector<uint64_t>& values) { return {values}; }
 #endif
-
-void inject_test_fault(int rank, int64_t step, nn::Module& module) {
-    const char* spec = std::getenv("TAPEGRAD_TEST_FAULT");
-    if (!spec || !*spec) return;
-    int fault_rank = -1;
-    long long fault_step = -1;
-    char kind[16] = {};
-    if (std::sscanf(spec, "%d:%lld:%15s", &fault_rank, &fault_step, kind) != 3)
-        throw std::invalid_argument(fmt::format("TAPEGRAD_TEST_FAULT must be RANK:STEP:KIND, got '{}'", spec));
-    if (fault_rank != rank || fault_step != step) return;
-    const std::string what = kind;
-    if (what == "exit") {
-        std::fprintf(stderr, "rank %d: TAPEGRAD_TEST_FAULT: exiting with status 3 after step %lld\n", rank, fault_step);
-        std::fflush(stderr);
-        std::_Exit(3);
-    }
-    if (what == "throw")
-        throw std::runtime_error(fmt::format("TAPEGRAD_TEST_FAULT: rank {} fails after step {}", rank, step));
-    if (what == "perturb") {
-        const Tensor first = module.parameters().at(0);
-        NoGradGuard no_grad;
-        first.copy_(first.detach() + 1e-3);
-        return;
-    }
-    throw std::invalid_argument(fmt::format("TAPEGRAD_TEST_FAULT: unknown kind '{}' (exit, throw or perturb)", what));
-}
 
 }  // namespace tapegrad::translate

@@ -50,10 +50,4 @@ private:
     int world_size_ = 1;
 };
 
-// Test-only fault injection, read from the environment variable TAPEGRAD_TEST_FAULT="RANK:STEP:KIND":
-// after step STEP, rank RANK exits at once with status 3 (KIND exit, a crashed process), throws
-// (KIND throw), or nudges one parameter (KIND perturb, so the ranks' parameters diverge). Lets the tests
-// check that a failing rank ends the whole job and that divergence is caught. Does nothing when unset.
-void inject_test_fault(int rank, int64_t step, nn::Module& module);
-
 }  // namespace tapegrad::translate

@@ -1,13 +1,21 @@
 // The training loop of `translate train`.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "examples/translate/config.h"
 #include "examples/translate/evaluate.h"
+#include "nn/module.h"
 
 namespace tapegrad::translate {
+
+// Called on every rank after each optimizer step with the rank, the step just completed (1 after the first)
+// and the model, before the step is reported: the tests' seam for making one rank fail or drift
+// (fault_injection.h).
+using AfterStep = std::function<void(int rank, int64_t step, nn::Module& model)>;
 
 struct TrainRun {
     TrainConfig config;
@@ -17,6 +25,7 @@ struct TrainRun {
     std::optional<int64_t> max_steps = {};
     std::optional<double> max_minutes = {};
     bool evaluate_test = true;             // score the test split at the end
+    AfterStep after_step = {};             // tests only; empty in a normal run
 };
 
 struct TrainResult {

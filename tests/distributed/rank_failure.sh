@@ -2,7 +2,7 @@
 # A rank that fails ends the whole job with an error, within a bounded time, instead of leaving the other
 # rank waiting in an all-reduce: a rank that exits (as if it crashed), a rank that throws (MPI_Abort from
 # main), and ranks whose parameters diverge (caught by --check-every, naming the step).
-# TAPEGRAD_TEST_FAULT="RANK:STEP:KIND" is the trainer's test-only fault injection (data_parallel.h).
+# TAPEGRAD_TEST_FAULT="RANK:STEP:KIND" is the trainer's test-only fault injection (fault_injection.h; commands.cpp turns it into the trainer's after_step hook).
 source "$(dirname "$0")/common.sh"
 bound=60  # seconds; a hang would run into it
 

@@ -1,10 +1,12 @@
-// The trainer end to end on small runs: it learns, it resumes bit for bit, and beam 1 equals greedy.
+// The trainer end to end on small runs: it learns, it resumes bit for bit, its after_step test seam, and
+// beam 1 equals greedy.
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
 
 #include "examples/translate/checkpoint.h"
 #include "examples/translate/decode.h"
+#include "examples/translate/fault_injection.h"
 #include "examples/translate/model.h"
 #include "examples/translate/train.h"
 
@@ -76,6 +78,23 @@ TEST_CASE("trainer: 2N steps straight equal N steps, save, resume, N steps — b
         REQUIRE(x.numel() == y.numel());
         CHECK(std::memcmp(x.raw_data(), y.raw_data(), x.numel() * dtype_size(x.dtype())) == 0);
     }
+}
+
+TEST_CASE("trainer: after_step sees every step in order, and a fault it injects ends the run", "[translate][trainer]") {
+    TrainConfig config = tiny_reverse_config();
+    config.max_steps = 5;
+    std::vector<int64_t> steps;
+    train({.config = config, .checkpoint_dir = scratch("after_step"), .evaluate_test = false,
+           .after_step = [&steps](int rank, int64_t step, nn::Module&) {
+               CHECK(rank == 0);
+               steps.push_back(step);
+           }});
+    CHECK(steps == std::vector<int64_t>{1, 2, 3, 4, 5});
+
+    config.max_steps = 10;
+    REQUIRE_THROWS_WITH(train({.config = config, .checkpoint_dir = scratch("fault"), .evaluate_test = false,
+                               .after_step = inject_fault(parse_test_fault("0:3:throw"))}),
+                        Catch::Contains("rank 0 fails after step 3"));
 }
 
 TEST_CASE("trainer: beam search with beam 1 gives exactly the greedy output", "[translate][decode]") {
