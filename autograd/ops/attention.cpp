@@ -324,13 +324,17 @@ AttentionOutput attention(const Tensor& query, const Tensor& key, const Tensor& 
     if (dropout_p > 0 && options.generator == nullptr)
         throw std::invalid_argument(fmt::format("{}: dropout in training needs a Generator", options.caller));
 
-    // The fused op records no graph for the weights, takes a bool mask or none, and scales survivors by 1/(1 − p).
+    // The composition is the only implementation when the weights may be differentiated (the fused op
+    // records no graph for them), for an additive mask, and for p = 1 (the fused op scales by 1/(1 − p)).
     const bool fusable = !options.weights_need_grad && (!mask.defined() || mask.dtype() == DType::Bool) && dropout_p < 1;
-    const kernels::KernelMode mode = fusable ? kernels::kernel_mode() : kernels::KernelMode::Reference;
-    if (mode == kernels::KernelMode::Fast)
-        return fused_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
-    if (mode == kernels::KernelMode::Reference)
-        return composed_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+    if (!fusable) return composed_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+    switch (kernels::kernel_mode()) {
+        case kernels::KernelMode::Fast:
+            return fused_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+        case kernels::KernelMode::Reference:
+            return composed_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+        case kernels::KernelMode::Check: break;
+    }
 
     // Check mode: both, drawing the same dropout masks (the reference from a copy of the generator).
     Generator reference_generator = options.generator ? *options.generator : Generator();

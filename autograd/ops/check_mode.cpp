@@ -48,11 +48,12 @@ void check_against_reference(const char* op, const Tensor& fast, const Tensor& r
         if (ratio > worst_ratio) worst_ratio = ratio, worst = i;
     }
     if (worst_ratio <= 1) return;
+    auto text = [single](double v) { return single ? fmt::format("{}", static_cast<float>(v)) : fmt::format("{}", v); };
     throw std::runtime_error(fmt::format(
         "{} check: the fused result differs from the reference at {} of {} {}: {} vs {} (|diff| {:.3g} is {:.3g}x the "
         "rounding bound {} = {:.3g}, ε = {:.3g})",
         op, shape_string(unravel(static_cast<int64_t>(worst), reference.shape())), dtype_name(reference.dtype()),
-        shape_string(reference.shape()), got[worst], expected[worst], std::abs(got[worst] - expected[worst]),
+        shape_string(reference.shape()), text(got[worst]), text(expected[worst]), std::abs(got[worst] - expected[worst]),
         worst_ratio, bound.formula, allowed(worst), eps));
 }
 

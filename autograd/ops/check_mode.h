@@ -1,5 +1,7 @@
 // Check mode for the fused ops (TAPEGRAD_KERNELS=check, kernels/kernel_mode.h): a fused op runs its
-// composed reference too, keeps its own result, and hands both here to be compared.
+// composed reference too, keeps its own result, and hands both here to be compared. It compares forward
+// results; the fused backwards are compared with the references' in the tests (fast against reference
+// gradients, and gradcheck in both modes), and the GEMMs inside any backward check themselves.
 #pragma once
 
 #include "autograd/tensor.h"

@@ -29,7 +29,8 @@ Tensor class_rows(const Tensor& logits) {
     return permute(logits, order).reshape({-1, logits.size(1)});
 }
 
-// The reduction of the per-target losses (N, ...) as options say; Mean divides by the `kept` targets.
+// The per-target losses (M) reduced as options say: None gives them the targets' shape (N, ...), Mean
+// divides their sum by the `kept` targets.
 Tensor reduce_losses(const Tensor& per_target, const Shape& targets_shape, Reduction reduction, int64_t kept) {
     switch (reduction) {
         case Reduction::None: return per_target.reshape(targets_shape);
@@ -179,7 +180,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
     // and |log Σ e^z| ≤ max|z| + log C; each loss is then within a few ε of its terms, and a sum or mean over
     // the M rows adds M·ε of the largest loss. All of it is below (C+M+8)·ε·(2·max|z| + log C + 1).
     const double largest_logit = logits.numel() > 0 ? max(abs(logits)).item() : 0.0;
-    const double magnitude = 2 * largest_logit + std::log(static_cast<double>(classes)) + 1;
+    const double magnitude = 2 * largest_logit + std::log(static_cast<double>(std::max<int64_t>(classes, 1))) + 1;
     check_against_reference("cross_entropy", fast, composed_cross_entropy(logits, flat_targets, targets.shape(), options, kept),
                             {.ulps = static_cast<double>(classes + flat_targets.numel() + 8),
                              .magnitude = scalar_like(magnitude, fast),
