@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "nn/feed_forward.h"
+
 namespace tapegrad::nn {
 
 TransformerDecoderLayer::TransformerDecoderLayer(const TransformerLayerOptions& options, Generator& generator)
@@ -51,7 +53,7 @@ Tensor TransformerDecoderLayer::cross_attention_block(const Tensor& x, const Ten
 }
 
 Tensor TransformerDecoderLayer::feed_forward_block(const Tensor& x) {
-    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
+    return feed_forward(x, *linear1_, options_.activation, *dropout_, *linear2_);
 }
 
 Tensor TransformerDecoderLayer::forward(const Tensor& x, const Tensor& memory, const Tensor& tgt_mask,

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "nn/feed_forward.h"
+
 namespace tapegrad::nn {
 
 TransformerEncoderLayer::TransformerEncoderLayer(const TransformerLayerOptions& options, Generator& generator)
@@ -33,7 +35,7 @@ Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tens
 }
 
 Tensor TransformerEncoderLayer::feed_forward_block(const Tensor& x) {
-    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
+    return feed_forward(x, *linear1_, options_.activation, *dropout_, *linear2_);
 }
 
 Tensor TransformerEncoderLayer::forward(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
