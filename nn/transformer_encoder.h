@@ -56,12 +56,6 @@ private:
     std::shared_ptr<Dropout> dropout2_;
 };
 
-struct TransformerEncoderOptions {
-    TransformerLayerOptions layer;  // every layer's options (required: embed_dim, num_heads)
-    int64_t num_layers = 6;         // how many layers are stacked
-    bool final_norm = false;        // a LayerNorm ("norm") after the last layer; needed with norm_first
-};
-
 class TransformerEncoder : public Module {
 public:
     // Children: layers (a ModuleList "0", "1", ...), then norm when final_norm. Each layer is built from
