@@ -158,9 +158,10 @@ std::vector<data::SentencePair> Checkpoint::split_pairs(const std::string& name)
                                       metadata.at("target_tokenizer"), metadata.at("target_vocab"), RestoreSplits::rebuild);
     } catch (const std::exception& error) {
         throw std::runtime_error(fmt::format(
-            "{}: {}, and rebuilding it from the config failed: {}. Score a file of your own with --data FILE.tsv "
-            "(re-saving the checkpoint with a current `translate train --resume` stores the splits)",
-            file(), why, error.what()));
+            "{}: {}, and rebuilding it from the config failed: {}. Score a file of your own with --data FILE.tsv{}",
+            file(), why, error.what(),
+            name == "train" ? "" : " (or re-save the checkpoint with `translate train --resume` where its data is: "
+                                   "that stores the splits)"));
     }
     return name == "train" ? rebuilt.splits.train : name == "valid" ? rebuilt.splits.valid : rebuilt.splits.test;
 }
