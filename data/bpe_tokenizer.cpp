@@ -112,11 +112,17 @@ BpeTokenizer BpeTokenizer::from_json(const std::string& text) {
     const auto it = json.find("merges");
     if (it == json.end() || !it->is_array())
         throw std::invalid_argument("BpeTokenizer::from_json: missing \"merges\" array");
+    if (it->size() > kMaxMerges)
+        throw std::invalid_argument(fmt::format("BpeTokenizer::from_json: \"merges\": {} merges, more than the limit of {}",
+                                                it->size(), kMaxMerges));
     std::vector<Merge> merges;
     for (const auto& merge : *it) {
         if (!merge.is_array() || merge.size() != 2 || !merge[0].is_string() || !merge[1].is_string())
             throw std::invalid_argument(fmt::format(
                 "BpeTokenizer::from_json: merge {} is not a pair of strings: {}", merges.size(), merge.dump()));
+        if (merge[0].get_ref<const std::string&>().size() + merge[1].get_ref<const std::string&>().size() > kMaxSymbolBytes)
+            throw std::invalid_argument(fmt::format("BpeTokenizer::from_json: merge {} is longer than {} bytes",
+                                                    merges.size(), kMaxSymbolBytes));
         merges.emplace_back(merge[0].get<std::string>(), merge[1].get<std::string>());
     }
     return BpeTokenizer(std::move(merges));

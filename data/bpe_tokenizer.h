@@ -23,6 +23,9 @@ class BpeTokenizer : public Tokenizer {
 public:
     using Merge = std::pair<std::string, std::string>;  // (left symbol, right symbol)
     static constexpr std::string_view kEndOfWord = "</w>";
+    // What from_json accepts at most (docs/reliability.md): merges, and bytes of one merge's two sides.
+    static constexpr std::size_t kMaxMerges = 1'000'000;
+    static constexpr std::size_t kMaxSymbolBytes = 64 * 1024;
 
     // An untrained tokenizer (no merges): tokens are characters, the last of each word marked with "</w>".
     BpeTokenizer() = default;

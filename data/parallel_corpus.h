@@ -16,12 +16,18 @@ struct SentencePair {
     auto operator<=>(const SentencePair&) const = default;
 };
 
+// What read_tsv reads at most, refused with an error before going further (docs/reliability.md):
+inline constexpr std::size_t kMaxTsvLineBytes = 64 * 1024;     // one line ("FILE:LINE: line longer than ...")
+inline constexpr uint64_t kMaxTsvBytes = uint64_t{2} << 30;    // a whole file, 2 GiB
+inline constexpr int64_t kMaxTsvPairs = 10'000'000;            // pairs in a file
+
 // Reads `source<TAB>target` lines, the layout of Tatoeba / Anki ("manythings.org") exports: columns after the
 // second (attribution, ids) are ignored. A UTF-8 byte-order mark at the start and a '\r' before each '\n'
 // (Windows line ends) are tolerated, surrounding spaces of each side are trimmed, blank lines are skipped.
 // Throws std::runtime_error with a "path:line: " prefix for a line without a tab, an empty source or target
-// side, or invalid UTF-8 (with its byte offset in the line), "read_tsv: 'path' is a directory, not a TSV file",
-// and "read_tsv: cannot open 'path'" when the file cannot be read.
+// side, invalid UTF-8 or a '\r' inside the line (with its byte offset in the line), a line past
+// kMaxTsvLineBytes, more than kMaxTsvPairs pairs or kMaxTsvBytes bytes; "read_tsv: 'path' is a directory
+// (a device), not a TSV file", and "read_tsv: cannot open 'path'" when the file cannot be read.
 std::vector<SentencePair> read_tsv(const std::filesystem::path& path);
 
 // A pair with the line of the file it came from (1-based), for messages that point at it.
@@ -33,9 +39,13 @@ struct NumberedPair {
 // read_tsv, keeping each pair's line number.
 std::vector<NumberedPair> read_numbered_tsv(const std::filesystem::path& path);
 
-// Writes pairs as `source<TAB>target` lines (what read_tsv reads). Throws std::invalid_argument when a side
-// contains a tab or a line break (it could not be read back), std::runtime_error when the file cannot be written.
+// Writes pairs as `source<TAB>target` lines (what read_tsv reads): read_tsv(write_tsv(pairs)) == pairs for
+// every input it accepts. Throws std::invalid_argument naming the pair when a side could not be read back
+// as it is (empty; a tab, '\r' or '\n'; leading or trailing spaces; invalid UTF-8; a byte-order mark
+// opening the file), std::runtime_error when the file cannot be written.
 void write_tsv(const std::filesystem::path& path, const std::vector<SentencePair>& pairs);
+// The text write_tsv writes, with the same checks.
+std::string format_tsv(const std::vector<SentencePair>& pairs);
 
 struct CorpusSplits {
     std::vector<SentencePair> train;

@@ -111,7 +111,9 @@ Vocab Vocab::from_json(const std::string& text) {
     try {
         json = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& error) {
-        throw std::invalid_argument(fmt::format("Vocab::from_json: not valid JSON: {}", error.what()));
+        throw std::invalid_argument(fmt::format("Vocab::from_json: not valid JSON (at byte {})", error.byte));
+    } catch (const nlohmann::json::exception&) {
+        throw std::invalid_argument("Vocab::from_json: not valid JSON");
     }
     if (!json.is_object() || json.value("format", "") != kJsonFormat)
         throw std::invalid_argument(
@@ -122,11 +124,18 @@ Vocab Vocab::from_json(const std::string& text) {
     const auto it = json.find("tokens");
     if (it == json.end() || !it->is_array())
         throw std::invalid_argument("Vocab::from_json: missing \"tokens\" array");
+    if (it->size() > static_cast<std::size_t>(kMaxSize))
+        throw std::invalid_argument(
+            fmt::format("Vocab::from_json: \"tokens\": {} tokens, more than the limit of {}", it->size(), kMaxSize));
     std::vector<std::string> tokens;
     for (const auto& token : *it) {
         if (!token.is_string())
             throw std::invalid_argument(
                 fmt::format("Vocab::from_json: token {} is not a string: {}", tokens.size(), token.dump()));
+        if (token.get_ref<const std::string&>().size() > kMaxTokenBytes)
+            throw std::invalid_argument(fmt::format("Vocab::from_json: token {} is {} bytes, more than the limit of {}",
+                                                    tokens.size(), token.get_ref<const std::string&>().size(),
+                                                    kMaxTokenBytes));
         tokens.push_back(token.get<std::string>());
     }
     return from_tokens(std::move(tokens));

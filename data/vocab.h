@@ -28,6 +28,9 @@ public:
     static constexpr int64_t kEosId = 2;
     static constexpr int64_t kUnkId = 3;
     static constexpr int64_t kNumSpecial = 4;
+    // What from_json accepts at most (docs/reliability.md): tokens, and bytes of one token.
+    static constexpr int64_t kMaxSize = 1'000'000;
+    static constexpr std::size_t kMaxTokenBytes = 64 * 1024;
     static constexpr std::string_view kPadToken = "<pad>";
     static constexpr std::string_view kBosToken = "<bos>";
     static constexpr std::string_view kEosToken = "<eos>";

@@ -218,6 +218,8 @@ SafetensorsContents decode_safetensors(std::string_view bytes, const std::string
         problems.fail("file is {} bytes, shorter than the 8-byte header length", bytes.size());
     uint64_t header_length = 0;
     std::memcpy(&header_length, bytes.data(), kLengthBytes);
+    if (header_length > kMaxSafetensorsHeaderBytes)
+        problems.fail("header length {} is more than the limit of {} bytes", header_length, kMaxSafetensorsHeaderBytes);
     if (header_length > bytes.size() - kLengthBytes)
         problems.fail("header length {} goes past the end of the file ({} bytes)", header_length, bytes.size());
     const std::string_view header_text = bytes.substr(kLengthBytes, header_length);
@@ -258,13 +260,23 @@ SafetensorsContents decode_safetensors(std::string_view bytes, const std::string
 
         Shape shape;
         uint64_t numel = 1;
-        for (const Json& size : array_field(entry, "shape", name, problems)) {
+        // The product of the non-zero extents bounds every stride: it must fit int64 even when another
+        // extent is 0 (no data, but strides computed from the others would overflow).
+        uint64_t nonzero_product = 1;
+        const Json& shape_json = array_field(entry, "shape", name, problems);
+        if (shape_json.size() > kMaxSafetensorsRank)
+            problems.fail("tensor '{}': {} dimensions, more than the limit of {}", name, shape_json.size(),
+                          kMaxSafetensorsRank);
+        for (const Json& size : shape_json) {
             const uint64_t extent = non_negative_integer(size, problems, fmt::format("tensor '{}': shape entry", name));
             if (extent > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
                 problems.fail("tensor '{}': shape entry {} is too large", name, extent);
             shape.push_back(static_cast<int64_t>(extent));
             numel = saturating_multiply(numel, extent);
+            if (extent != 0) nonzero_product = saturating_multiply(nonzero_product, extent);
         }
+        if (nonzero_product > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+            problems.fail("tensor '{}': shape {} has more elements than int64 can count", name, shape_json.dump());
         const uint64_t expected_bytes = saturating_multiply(numel, dtype.size);
 
         const Json& offsets = array_field(entry, "data_offsets", name, problems);
@@ -301,6 +313,14 @@ SafetensorsContents decode_safetensors(std::string_view bytes, const std::string
 }
 
 SafetensorsContents load_safetensors(const std::filesystem::path& path) {
+    // Only a regular file of bounded size is read: a device (/dev/zero) or a huge file is refused first.
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (!error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+        throw std::runtime_error(fmt::format("load_safetensors: '{}' is not a regular file", path.string()));
+    if (const auto size = std::filesystem::file_size(path, error); !error && size > kMaxSafetensorsFileBytes)
+        throw std::runtime_error(fmt::format("load_safetensors: '{}' is {} bytes, more than the limit of {}",
+                                             path.string(), size, kMaxSafetensorsFileBytes));
     return decode_safetensors(read_file(path), path.string());
 }
 

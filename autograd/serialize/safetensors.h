@@ -50,15 +50,23 @@ struct SafetensorsContents {
     bool contains(const std::string& name) const;
 };
 
+// What a reader accepts at most (docs/reliability.md): the JSON header (the reference implementation's
+// limit), the dimensions of one tensor, and the file load_safetensors reads.
+inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100u << 20;
+inline constexpr std::size_t kMaxSafetensorsRank = 64;
+inline constexpr uint64_t kMaxSafetensorsFileBytes = uint64_t{64} << 30;
+
 // Parses and validates safetensors bytes. Dtypes F32, F64, I64 and BOOL load as themselves; the
 // integer dtypes I8, U8, I16, U16 and I32, U32 load as Int64. Every malformed input (truncated file,
 // bad JSON, missing or mistyped fields, unknown or unsupported dtype such as F16/BF16, negative
-// shape, offsets that are reversed, out of the buffer, of the wrong size or overlapping) throws
+// shape, a shape whose non-zero extents multiply past int64 (even with another extent 0), a header past
+// kMaxSafetensorsHeaderBytes, offsets that are reversed, out of the buffer, of the wrong size or overlapping) throws
 // std::runtime_error naming `source_name_for_errors`, the tensor and the problem. Gaps between
 // tensors in the data buffer are accepted.
 SafetensorsContents decode_safetensors(std::string_view bytes, const std::string& source_name_for_errors);
 
-// read_file(path) then decode_safetensors, with the path as the source name.
+// read_file(path) then decode_safetensors, with the path as the source name. Refuses, before reading, a
+// path that is not a regular file (a device, a FIFO) or is larger than kMaxSafetensorsFileBytes.
 SafetensorsContents load_safetensors(const std::filesystem::path& path);
 
 }  // namespace tapegrad

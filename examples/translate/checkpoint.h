@@ -5,6 +5,8 @@
 //                               metadata holds the config, both tokenizers and vocabularies, the scheduler
 //                               step and the trainer state (step, data-loader position, dropout RNGs) as JSON
 //   DIR/config.json             a readable copy of the config
+//   DIR/valid.tsv, DIR/test.tsv the validation and test splits (what `eval --split` scores; the metadata key
+//                               "splits" holds their pair counts and checksums)
 //   DIR/log.csv                 every step's metrics (appended by the trainer)
 //   DIR/loss_curve.svg          drawn at the end of training
 //
@@ -38,7 +40,8 @@ struct TrainerState {
     std::vector<std::vector<std::pair<uint64_t, uint64_t>>> other_ranks_generators;
 
     std::string to_json() const;
-    static TrainerState from_json(const std::string& json);
+    // Every field type- and range-checked; throws std::runtime_error "SOURCE: FIELD: problem".
+    static TrainerState from_json(const std::string& json, const std::string& source_name = "trainer_state");
 };
 
 std::filesystem::path checkpoint_file(const std::filesystem::path& directory);
@@ -47,7 +50,10 @@ void save_checkpoint(const std::filesystem::path& directory, const Experiment& e
                      const optim::Optimizer& optimizer, const optim::Scheduler& scheduler, const TrainerState& state);
 
 // What a checkpoint holds, before it is applied to a model.
+inline constexpr int64_t kMaxWorldSize = 4096;  // processes of a data-parallel run
+
 struct Checkpoint {
+    std::filesystem::path directory;
     TrainConfig config;
     SafetensorsContents contents;
     TrainerState state;
@@ -55,9 +61,18 @@ struct Checkpoint {
     // The experiment with the saved tokenizers and vocabularies; its corpus and split rebuilt from the config
     // unless `splits` is RestoreSplits::skip.
     Experiment experiment(RestoreSplits splits = RestoreSplits::rebuild) const;
+    // The pairs of split `name` (train, valid or test): valid and test from the directory's valid.tsv and
+    // test.tsv; the training split (and every split of a checkpoint that predates stored splits) rebuilt
+    // from the config, with an error saying what to do when its data is gone.
+    std::vector<data::SentencePair> split_pairs(const std::string& name) const;
+    // Pairs of the corpus the splits came from.
+    int64_t corpus_pairs() const;
+    // DIR/checkpoint.safetensors, for messages.
+    std::string file() const;
     // The model's tensors without the "model." prefix, for load_state_dict.
     NamedTensorList model_state() const;
-    // The trained model, built from the config and loaded with model_state().
+    // The trained model, built from the config and loaded with model_state(); refused before building when
+    // the config asks for more weights than the file holds.
     std::shared_ptr<nn::Seq2SeqTransformer> load_model(const Experiment& experiment) const;
 };
 

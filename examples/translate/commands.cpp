@@ -141,16 +141,17 @@ int eval_command(const std::vector<std::string>& arguments) {
     omp_set_num_threads(threads);
 
     const Checkpoint checkpoint = read_checkpoint(directory);
-    // A file of one's own needs only the checkpoint's tokenizers: the training corpus is not rebuilt.
-    const Experiment experiment = checkpoint.experiment(own_data ? RestoreSplits::skip : RestoreSplits::rebuild);
+    // Only the checkpoint directory is needed: its tokenizers, and its stored valid.tsv and test.tsv (the
+    // training corpus is rebuilt only for --split train).
+    const Experiment experiment = checkpoint.experiment(RestoreSplits::skip);
     auto model = checkpoint.load_model(experiment);
     const Scored scored{.name = own_data ? data_path : split, .is_split = !own_data};
     std::vector<data::SentencePair> pairs;
     if (own_data) {
         pairs = pairs_to_score(data_path, experiment);
     } else {
-        warn(few_pairs_warning(corpus_size(experiment.splits)));
-        pairs = split == "train" ? experiment.splits.train : split == "valid" ? experiment.splits.valid : experiment.splits.test;
+        pairs = checkpoint.split_pairs(split);
+        warn(few_pairs_warning(checkpoint.corpus_pairs()));
     }
     const EvalResult result = evaluate(*model, experiment, pairs);
     // The training loss is not recomputed here: NaN, reported as null.

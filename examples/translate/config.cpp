@@ -1,10 +1,14 @@
 // TrainConfig: JSON round trip, command-line options and validation.
 #include "examples/translate/config.h"
 
+#include <cmath>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "base/json_fields.h"
 
 namespace tapegrad::translate {
 namespace po = boost::program_options;
@@ -32,7 +36,146 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
 
 std::string TrainConfig::to_json() const { return nlohmann::ordered_json(nlohmann::json(*this)).dump(2); }
 
-TrainConfig TrainConfig::from_json(const std::string& text) { return nlohmann::json::parse(text).get<TrainConfig>(); }
+// ---- The limits of every setting (docs/reliability.md lists them) ----
+// They keep a config from another machine — a downloaded checkpoint's — from asking for work or memory no
+// run of this trainer needs: at most a 4096-wide, 64-layer model, a 10⁶-token vocabulary, 10⁷ pairs.
+namespace {
+
+struct IntLimit {
+    const char* key;     // the JSON field
+    const char* option;  // the command-line option
+    int64_t min, max;
+};
+struct DoubleLimit {
+    const char* key;
+    const char* option;
+    double min, max;
+    bool max_excluded;  // [min, max) rather than [min, max]
+};
+struct StringLimit {
+    const char* key;
+    const char* option;
+    std::set<std::string> allowed;  // empty: any string (of at most 4096 bytes)
+};
+
+constexpr int64_t kBillion = 1'000'000'000;
+
+const IntLimit kIntLimits[] = {
+    {"num_examples", "--examples", 10, kMaxExamples},
+    {"bpe_merges", "--bpe-merges", 0, 100'000},
+    {"min_freq", "--min-freq", 1, kBillion},
+    {"max_vocab", "--max-vocab", 0, kMaxVocab},
+    {"encoder_layers", "--encoder-layers", 1, kMaxLayers},
+    {"decoder_layers", "--decoder-layers", 1, kMaxLayers},
+    {"embed_dim", "--embed-dim", 1, kMaxEmbedDim},
+    {"num_heads", "--heads", 1, 256},
+    {"ff_dim", "--ff-dim", 1, 4 * kMaxEmbedDim},
+    {"max_len", "--max-len", 3, kMaxLen},
+    {"warmup_steps", "--warmup", 0, kBillion},
+    {"batch_size", "--batch-size", 1, 100'000},
+    {"max_tokens", "--max-tokens", 0, 100'000'000},
+    {"threads", "--threads", 1, 1024},
+    {"max_steps", "--max-steps", 1, kBillion},
+    {"eval_every", "--eval-every", 1, kBillion},
+    {"eval_examples", "--eval-examples", 0, kMaxExamples},
+    {"checkpoint_every", "--checkpoint-every", 1, kBillion},
+    {"log_every", "--log-every", 1, kBillion},
+    {"check_every", "--check-every", 0, kBillion},
+};
+const DoubleLimit kDoubleLimits[] = {
+    {"valid_fraction", "--valid-fraction", 0, 1, true},
+    {"test_fraction", "--test-fraction", 0, 1, true},
+    {"dropout", "--dropout", 0, 1, true},
+    {"lr", "--lr", 0, 100, false},
+    {"beta1", "--beta1", 0, 1, true},
+    {"beta2", "--beta2", 0, 1, true},
+    {"eps", "--eps", 0, 1, false},
+    {"weight_decay", "--weight-decay", 0, 1000, false},
+    {"label_smoothing", "--label-smoothing", 0, 1, true},
+    {"clip_norm", "--clip-norm", 0, 1e9, false},
+    {"max_minutes", "--max-minutes", 0, 1e7, false},  // 10⁷ minutes is 19 years; inf is refused
+    {"target_exact_match", "--target-exact-match", 0, 1, false},
+};
+const StringLimit kStringLimits[] = {
+    {"task", "--task", {"reverse", "dates", "en-pl", "tsv"}},
+    {"data_path", "--data", {}},
+    {"tokenizer", "--tokenizer", {"char", "word", "bpe"}},
+    {"optimizer", "--optimizer", {"adam", "adamw", "sgd"}},
+    {"schedule", "--schedule", {"noam", "warmup", "cosine", "constant", "step"}},
+};
+const char* const kBoolFields[][2] = {{"pre_norm", "--pre-norm"}, {"tie_embeddings", "--tie-embeddings"}};
+const char* const kSeedFields[][2] = {{"data_seed", "--data-seed"}, {"seed", "--seed"}};
+
+std::string joined(const std::set<std::string>& names) {
+    std::string text;
+    for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+}
+
+// Checks every field of `json` that is present against the tables, naming it as `key` (a file) or as
+// `option` (the command line), then the settings that depend on each other.
+void check_fields(const nlohmann::json& json, const JsonSource& source, bool as_options) {
+    require_object(json, source);
+    const auto name = [&](const char* key, const char* option) { return as_options ? option : key; };
+    const auto fail = [&](const char* key, const char* option, const std::string& problem) {
+        throw_file_error(source, name(key, option), problem);
+    };
+    // read_* name the JSON key; rename it for the command line.
+    const auto checked = [&](const char* key, const char* option, auto read) {
+        if (!json.contains(key)) return;
+        try {
+            read();
+        } catch (const std::runtime_error& error) {
+            if (!as_options) throw;
+            const std::string prefix = fmt::format("{}: {}: ", source.where(), key);
+            std::string text = error.what();
+            fail(key, option, text.starts_with(prefix) ? text.substr(prefix.size()) : text);
+        }
+    };
+    for (const IntLimit& limit : kIntLimits)
+        checked(limit.key, limit.option, [&] { read_int(json, limit.key, source, limit.min, limit.max); });
+    for (const DoubleLimit& limit : kDoubleLimits)
+        checked(limit.key, limit.option, [&] {
+            const double value = read_double(json, limit.key, source, limit.min, limit.max);
+            if (limit.max_excluded && value >= limit.max)
+                throw_file_error(source, limit.key, fmt::format("{} is not in [{}, {})", value, limit.min, limit.max));
+        });
+    for (const StringLimit& limit : kStringLimits)
+        checked(limit.key, limit.option, [&] {
+            const std::string value = read_string(json, limit.key, source);
+            if (!limit.allowed.empty() && !limit.allowed.contains(value))
+                throw_file_error(source, limit.key,
+                                 fmt::format("'{}' is not one of {}", value.substr(0, 60), joined(limit.allowed)));
+        });
+    for (const auto& [key, option] : kBoolFields) checked(key, option, [&] { read_bool(json, key, source); });
+    for (const auto& [key, option] : kSeedFields) checked(key, option, [&] { read_uint64(json, key, source); });
+
+    const TrainConfig defaults;
+    const int64_t embed_dim = json.value("embed_dim", defaults.embed_dim);
+    const int64_t num_heads = json.value("num_heads", defaults.num_heads);
+    if (embed_dim % num_heads != 0)
+        fail("embed_dim", "--embed-dim", fmt::format("{} is not a multiple of {} {}", embed_dim,
+                                                     name("num_heads", "--heads"), num_heads));
+    const double valid = json.value("valid_fraction", defaults.valid_fraction);
+    const double test = json.value("test_fraction", defaults.test_fraction);
+    if (valid + test >= 1)
+        fail("valid_fraction", "--valid-fraction",
+             fmt::format("{} with {} {} leaves no training pairs (their sum must be below 1)", valid,
+                         name("test_fraction", "--test-fraction"), test));
+}
+
+}  // namespace
+
+TrainConfig TrainConfig::from_json(const std::string& text, const std::string& source_name) {
+    const JsonSource source{source_name, ""};
+    const nlohmann::json json = parse_json(text, source, std::size_t{1} << 20);
+    check_fields(json, source, /*as_options=*/false);
+    try {
+        return json.get<TrainConfig>();  // fields not in the tables above still get a typed read here
+    } catch (const nlohmann::json::exception&) {
+        throw_file_error(source, "", "a field has the wrong type (see docs/reliability.md for each field's type)");
+    }
+}
 
 po::options_description train_options(TrainConfig& c) {
     po::options_description data("Data");
@@ -94,25 +237,9 @@ po::options_description train_options(TrainConfig& c) {
 }
 
 void validate(const TrainConfig& c) {
-    auto require = [](bool ok, const std::string& message) {
-        if (!ok) throw std::invalid_argument("translate train: " + message);
-    };
-    require(c.num_examples >= 10, fmt::format("--examples must be at least 10, got {}", c.num_examples));
-    require(c.encoder_layers >= 1 && c.decoder_layers >= 1, "--layers must be at least 1");
-    require(c.embed_dim > 0 && c.num_heads > 0 && c.embed_dim % c.num_heads == 0,
-            fmt::format("--embed-dim {} must be a positive multiple of --heads {}", c.embed_dim, c.num_heads));
-    require(c.ff_dim > 0, fmt::format("--ff-dim must be positive, got {}", c.ff_dim));
-    require(c.dropout >= 0 && c.dropout < 1, fmt::format("--dropout must be in [0, 1), got {}", c.dropout));
-    require(c.lr > 0, fmt::format("--lr must be positive, got {}", c.lr));
-    require(c.batch_size >= 1, fmt::format("--batch-size must be at least 1, got {}", c.batch_size));
-    require(c.max_steps >= 1, fmt::format("--max-steps must be at least 1, got {}", c.max_steps));
-    require(c.threads >= 1, fmt::format("--threads must be at least 1, got {}", c.threads));
-    require(c.eval_every >= 1 && c.checkpoint_every >= 1 && c.log_every >= 1,
-            "--eval-every, --checkpoint-every and --log-every must be at least 1");
-    require(c.check_every >= 0, fmt::format("--check-every must not be negative, got {}", c.check_every));
-    require(c.optimizer == "adam" || c.optimizer == "adamw" || c.optimizer == "sgd",
-            fmt::format("--optimizer must be adam, adamw or sgd, got '{}'", c.optimizer));
-    require(c.max_minutes >= 0, fmt::format("--max-minutes must not be negative, got {}", c.max_minutes));
+    // The same limits as a config file, named as options. A non-finite double (--max-minutes inf) is
+    // refused here: JSON has no infinity, so it could not be saved in the checkpoint's config.
+    check_fields(nlohmann::json(c), {"translate train", ""}, /*as_options=*/true);
 }
 
 }  // namespace tapegrad::translate

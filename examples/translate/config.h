@@ -63,13 +63,24 @@ struct TrainConfig {
     int64_t check_every = 100;        // under mpirun: compare the ranks' parameter checksums every N steps (0: never)
 
     std::string to_json() const;
-    static TrainConfig from_json(const std::string& json);
+    // Reads and validates a saved config: every field's type and range (the limits below), before any of
+    // it is used. Missing fields keep their defaults (older checkpoints). Throws std::runtime_error
+    // "SOURCE: FIELD: problem", e.g. "runs/x/config.json: embed_dim: 1e+20 is not an integer in [1, 4096]".
+    static TrainConfig from_json(const std::string& json, const std::string& source_name = "config");
 };
+
+// Limits on the settings that size a model or a corpus (docs/reliability.md lists every field's range).
+inline constexpr int64_t kMaxEmbedDim = 4096;
+inline constexpr int64_t kMaxLayers = 64;        // encoder and decoder each
+inline constexpr int64_t kMaxVocab = 1'000'000;  // tokens per language
+inline constexpr int64_t kMaxExamples = 10'000'000;
+inline constexpr int64_t kMaxLen = 4096;         // tokens per sentence
 
 // The command-line options of `translate train`, bound to `config`'s fields (defaults shown in --help).
 boost::program_options::options_description train_options(TrainConfig& config);
 
-// Throws std::invalid_argument naming the first invalid setting.
+// Throws std::runtime_error "translate train: --OPTION: problem" for the first setting outside its limits
+// (non-finite numbers included: `--max-minutes inf` is refused).
 void validate(const TrainConfig& config);
 
 }  // namespace tapegrad::translate

@@ -261,7 +261,7 @@ TEST_CASE("safetensors rejects malformed files with a message naming the problem
         fails_with(entry(R"({"dtype":"F32","shape":[3],"data_offsets":[0,8]})"),
                    "tensor 'x': data_offsets [0, 8] hold 8 bytes, but dtype F32 and shape [3] need 12");
         fails_with(entry(R"({"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]})"),
-                   "hold 8 bytes, but dtype F64 and shape [4294967296, 4294967296] need");
+                   "shape [4294967296,4294967296] has more elements than int64 can count");
         fails_with(file_with(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
                              R"("b":{"dtype":"F32","shape":[1],"data_offsets":[20,24]},)"
                              R"("c":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})"),
@@ -297,4 +297,30 @@ TEST_CASE("safetensors never crashes on truncated or corrupted bytes", "[safeten
             REQUIRE_NOTHROW(decodes_or_throws(corrupted));
         }
     }
+}
+
+TEST_CASE("decode_safetensors: a shape overflowing int64 is refused even when another extent is 0", "[safetensors]") {
+    // 2^62 * 4 overflows; with the 0 the tensor holds no data, but its strides would overflow.
+    const std::string header = R"({"t":{"dtype":"F32","shape":[0,4611686018427387904,4],"data_offsets":[0,0]}})";
+    REQUIRE_THROWS_WITH(decode(file_with(header)),
+                        Catch::Contains("bad.safetensors") && Catch::Contains("tensor 't'") &&
+                            Catch::Contains("more elements than int64 can count"));
+    // The same shape without the overflow loads as an empty tensor.
+    const std::string fine = R"({"t":{"dtype":"F32","shape":[0,4611686018427387904],"data_offsets":[0,0]}})";
+    CHECK(decode(file_with(fine)).get("t").numel() == 0);
+}
+
+TEST_CASE("decode_safetensors: limits on the header and the rank", "[safetensors]") {
+    std::string bytes(16, '\0');
+    const uint64_t huge = kMaxSafetensorsHeaderBytes + 1;
+    std::memcpy(bytes.data(), &huge, 8);
+    REQUIRE_THROWS_WITH(decode(bytes), Catch::Contains("header length") && Catch::Contains("more than the limit"));
+    std::string shape = "[1";
+    for (std::size_t i = 0; i < kMaxSafetensorsRank; ++i) shape += ",1";
+    REQUIRE_THROWS_WITH(decode(file_with(R"({"t":{"dtype":"F32","shape":)" + shape + R"(],"data_offsets":[0,4]}})")),
+                        Catch::Contains("65 dimensions, more than the limit of 64"));
+}
+
+TEST_CASE("load_safetensors refuses a device before reading it", "[safetensors]") {
+    REQUIRE_THROWS_WITH(load_safetensors("/dev/zero"), Catch::Contains("'/dev/zero' is not a regular file"));
 }
