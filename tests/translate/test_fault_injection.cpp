@@ -1,7 +1,7 @@
 // The test-only fault injection: parsing "RANK:STEP:KIND" and the after_step hook it makes.
 #include <catch2/catch.hpp>
 
-#include "autograd/generator.h"
+#include "base/generator.h"
 #include "examples/translate/fault_injection.h"
 #include "nn/linear.h"
 
