@@ -57,9 +57,9 @@ std::string health_svg(const MetricsSeries& series, const HealthPlotOptions& opt
                      .legend = false});
 
     std::vector<PanelSeries> ratios;
-    for (const auto& [name, points] : series.columns)
+    for (const std::string& name : series.column_order)  // the groups in the model's order
         if (name.starts_with(update_ratio_prefix))
-            ratios.push_back({.label = name.substr(update_ratio_prefix.size()), .points = points,
+            ratios.push_back({.label = name.substr(update_ratio_prefix.size()), .points = column(series, name),
                               .colour = series_colour(ratios.size() + 2)});
     draw_line_panel(svg, box(2), ratios,
                     {{.y = kUpdateRatioRuleOfThumb, .label = "1e-3: a rule of thumb for a healthy ratio"}},

@@ -96,13 +96,20 @@ void draw_line_panel(SvgWriter& svg, const PanelBox& box, const std::vector<Pane
     // ---- the series ----
     bool any_point = false;
     for (const PanelSeries& s : series) {
-        std::vector<std::pair<double, double>> points;
-        for (const auto& [x, y] : s.points)
-            if (drawable(x, y, options.log_y)) points.emplace_back(px(x), py(y));
-        any_point = any_point || !points.empty();
-        svg.polyline(points, {.color = s.colour, .width = 1.6});
-        if (s.markers)
-            for (const auto& [x, y] : points) svg.circle(x, y, 2.2, s.colour);
+        // A point that cannot be drawn (a NaN norm) breaks the line rather than being bridged over.
+        std::vector<std::vector<std::pair<double, double>>> segments(1);
+        for (const auto& [x, y] : s.points) {
+            if (drawable(x, y, options.log_y))
+                segments.back().emplace_back(px(x), py(y));
+            else if (!segments.back().empty())
+                segments.emplace_back();
+        }
+        for (const auto& segment : segments) {
+            any_point = any_point || !segment.empty();
+            svg.polyline(segment, {.color = s.colour, .width = 1.6});
+            if (s.markers || segment.size() == 1)  // a lone point would otherwise be invisible
+                for (const auto& [x, y] : segment) svg.circle(x, y, 2.2, s.colour);
+        }
     }
     if (!any_point)
         svg.text((left + right) / 2.0, (top + bottom) / 2.0, "no data",

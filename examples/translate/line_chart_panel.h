@@ -15,7 +15,9 @@ namespace tapegrad::translate {
 
 struct PanelSeries {
     std::string label;      // legend entry; empty: not in the legend
-    CurveSeries points;     // (step, value) in increasing step; non-finite points (and y <= 0 on a log axis) are skipped
+    // (step, value) in increasing step. A point that cannot be drawn — not finite, or y <= 0 on a log axis —
+    // breaks the line: one polyline per run of drawable points.
+    CurveSeries points;
     std::string colour = "#1f77b4";
     bool markers = false;   // a dot at every point, for sparse series (one point per evaluation)
 };

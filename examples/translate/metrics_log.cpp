@@ -114,8 +114,10 @@ MetricsSeries read_metrics_log(const fs::path& path) {
     std::vector<std::pair<std::size_t, std::string>> other_indices;  // every column that is not a fixed one
     for (std::size_t i = 0; i < columns.size(); ++i)
         if (std::find(metrics_log_fixed_columns.begin(), metrics_log_fixed_columns.end(), columns[i]) ==
-            metrics_log_fixed_columns.end())
+            metrics_log_fixed_columns.end()) {
             other_indices.emplace_back(i, std::string(columns[i]));
+            series.column_order.emplace_back(columns[i]);
+        }
 
     for (std::size_t line_number = 2; line_number <= lines.size(); ++line_number) {
         const std::string_view line = lines[line_number - 1];

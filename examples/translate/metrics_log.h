@@ -81,6 +81,7 @@ struct MetricsSeries {
     std::vector<std::pair<double, double>> loss;  // (step, loss) for every row
     // Every column after the fixed ones (eval and health) → (step, value) for the rows where it is filled.
     std::map<std::string, std::vector<std::pair<double, double>>> columns;
+    std::vector<std::string> column_order;  // those columns' names in the order of the header
 };
 
 // Reads log.csv as written by MetricsLog (any eval and health columns, found by the header).

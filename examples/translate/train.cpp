@@ -117,7 +117,8 @@ double train_steps(TrainingSession& session, DataParallel& world, std::optional<
             health.grad_norm = optim::clip_grad_norm(parameters, config.clip_norm);
         else if (measure_health)
             health.grad_norm = optim::grad_norm(parameters);
-        const std::vector<std::vector<double>> weights_before = measure_health ? groups.snapshot() : std::vector<std::vector<double>>{};
+        std::vector<std::vector<double>> weights_before;  // for the update ratios
+        if (measure_health) weights_before = groups.snapshot();
         const double lr = optimizer.lr();
         optimizer.step();
         if (measure_health) {

@@ -118,6 +118,7 @@ TEST_CASE("MetricsLog writes health columns after the eval ones, empty on steps 
     const MetricsSeries series = read_metrics_log(log.path());
     CHECK(series.columns.at("grad_norm") == std::vector<std::pair<double, double>>{{2, 0.75}});
     CHECK(series.columns.count("valid_bleu") == 0);
+    CHECK(series.column_order == std::vector<std::string>{"valid_bleu", "grad_norm", "nonfinite"});
 }
 
 TEST_CASE("MetricsLog drops the rows past the step a run resumes from, and all of them for a new run",
