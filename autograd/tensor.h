@@ -182,7 +182,8 @@ Tensor scalar_tensor(double value, TensorOptions options = {});
 Tensor zeros(const Shape& shape, TensorOptions options = {});
 Tensor ones(const Shape& shape, TensorOptions options = {});
 Tensor full(const Shape& shape, double value, TensorOptions options = {});
-Tensor zeros_like(const Tensor& like);  // same shape and dtype, does not require grad
+// A fresh contiguous tensor of like's shape and dtype (whatever like's strides), not requiring grad.
+Tensor zeros_like(const Tensor& like);
 Tensor ones_like(const Tensor& like);
 Tensor full_like(const Tensor& like, double value);
 // start, start + step, ... below end (like Python's range).

@@ -19,7 +19,6 @@ public:
     // How many random words have been drawn so far; together with the seed this is the whole state.
     uint64_t counter() const { return counter_; }
     void set_state(uint64_t seed, uint64_t counter) { seed_ = seed, counter_ = counter; }
-    void manual_seed(uint64_t seed) { set_state(seed, 0); }
 
     // Reserves `count` consecutive counters and returns the first; word j of them is bits(first + j).
     uint64_t reserve(uint64_t count) {

@@ -1,11 +1,6 @@
 // CharTokenizer: text <-> one token per code point.
 #include "data/char_tokenizer.h"
 
-#include <stdexcept>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "data/utf8.h"
 
 namespace tapegrad::data {
@@ -21,13 +16,10 @@ std::string CharTokenizer::detokenize(const std::vector<std::string>& tokens) co
     return text;
 }
 
-std::string CharTokenizer::to_json() const { return nlohmann::json{{"kind", "char"}}.dump(); }
+std::string CharTokenizer::to_json() const { return stateless_tokenizer_json("char"); }
 
 CharTokenizer CharTokenizer::from_json(const std::string& text) {
-    const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object() || json.value("kind", "") != "char")
-        throw std::invalid_argument(fmt::format("CharTokenizer::from_json: expected {{\"kind\": \"char\"}}, got {}",
-                                                text.substr(0, 80)));
+    check_stateless_tokenizer_json(text, "char", "CharTokenizer::from_json");
     return CharTokenizer();
 }
 

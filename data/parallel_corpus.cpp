@@ -29,11 +29,15 @@ std::string_view trim_spaces(std::string_view text) {
 
 }  // namespace
 
-std::vector<SentencePair> read_tsv(const std::filesystem::path& path) {
+std::vector<NumberedPair> read_numbered_tsv(const std::filesystem::path& path) {
+    // A directory opens as a stream that reads nothing: without this check it would be an empty corpus.
+    std::error_code ignored;
+    if (std::filesystem::is_directory(path, ignored))
+        throw std::runtime_error(fmt::format("read_tsv: '{}' is a directory, not a TSV file", path.string()));
     std::ifstream file(path, std::ios::binary);
     if (!file) throw std::runtime_error(fmt::format("read_tsv: cannot open '{}'", path.string()));
 
-    std::vector<SentencePair> pairs;
+    std::vector<NumberedPair> pairs;
     std::string line;
     for (int64_t line_number = 1; std::getline(file, line); ++line_number) {
         if (line_number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 byte-order mark
@@ -50,8 +54,14 @@ std::vector<SentencePair> read_tsv(const std::filesystem::path& path) {
         const std::string_view target = trim_spaces(rest.substr(0, rest.find('\t')));  // later columns ignored
         if (source.empty()) throw_line_error(path, line_number, "empty source side");
         if (target.empty()) throw_line_error(path, line_number, "empty target side");
-        pairs.push_back({std::string(source), std::string(target)});
+        pairs.push_back({.pair = {std::string(source), std::string(target)}, .line = line_number});
     }
+    return pairs;
+}
+
+std::vector<SentencePair> read_tsv(const std::filesystem::path& path) {
+    std::vector<SentencePair> pairs;
+    for (NumberedPair& numbered : read_numbered_tsv(path)) pairs.push_back(std::move(numbered.pair));
     return pairs;
 }
 

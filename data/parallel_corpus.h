@@ -20,9 +20,18 @@ struct SentencePair {
 // second (attribution, ids) are ignored. A UTF-8 byte-order mark at the start and a '\r' before each '\n'
 // (Windows line ends) are tolerated, surrounding spaces of each side are trimmed, blank lines are skipped.
 // Throws std::runtime_error with a "path:line: " prefix for a line without a tab, an empty source or target
-// side, or invalid UTF-8 (with its byte offset in the line), and "read_tsv: cannot open 'path'" when the file
-// cannot be read.
+// side, or invalid UTF-8 (with its byte offset in the line), "read_tsv: 'path' is a directory, not a TSV file",
+// and "read_tsv: cannot open 'path'" when the file cannot be read.
 std::vector<SentencePair> read_tsv(const std::filesystem::path& path);
+
+// A pair with the line of the file it came from (1-based), for messages that point at it.
+struct NumberedPair {
+    SentencePair pair;
+    int64_t line = 0;
+};
+
+// read_tsv, keeping each pair's line number.
+std::vector<NumberedPair> read_numbered_tsv(const std::filesystem::path& path);
 
 // Writes pairs as `source<TAB>target` lines (what read_tsv reads). Throws std::invalid_argument when a side
 // contains a tab or a line break (it could not be read back), std::runtime_error when the file cannot be written.

@@ -1,4 +1,4 @@
-// The tokenizer factory: by name, and back from saved JSON.
+// The tokenizer factory: by name, and back from saved JSON; the JSON of the kinds with no state.
 #include "data/tokenizer.h"
 
 #include <stdexcept>
@@ -34,6 +34,14 @@ std::unique_ptr<Tokenizer> tokenizer_from_json(const std::string& text) {
     if (kind == "bpe") return std::make_unique<BpeTokenizer>(BpeTokenizer::from_json(text));
     throw std::invalid_argument(fmt::format("tokenizer_from_json: unknown kind '{}'; known: {}", kind,
                                             fmt::join(tokenizer_names(), ", ")));
+}
+
+std::string stateless_tokenizer_json(std::string_view kind) { return nlohmann::json{{"kind", kind}}.dump(); }
+
+void check_stateless_tokenizer_json(const std::string& text, std::string_view kind, std::string_view who) {
+    const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || json.value("kind", "") != kind)
+        throw std::invalid_argument(fmt::format("{}: expected {{\"kind\": \"{}\"}}, got {}", who, kind, text.substr(0, 80)));
 }
 
 }  // namespace tapegrad::data

@@ -36,4 +36,9 @@ std::unique_ptr<Tokenizer> make_tokenizer(std::string_view name);
 // Rebuilds a tokenizer saved with to_json(), dispatching on its "kind".
 std::unique_ptr<Tokenizer> tokenizer_from_json(const std::string& json);
 
+// The JSON of a kind with no state to save (char, word): {"kind": kind}. The check throws
+// std::invalid_argument naming `who` (the caller's from_json) and the text unless `json` is exactly that.
+std::string stateless_tokenizer_json(std::string_view kind);
+void check_stateless_tokenizer_json(const std::string& json, std::string_view kind, std::string_view who);
+
 }  // namespace tapegrad::data

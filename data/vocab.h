@@ -48,7 +48,6 @@ public:
     static constexpr int64_t bos_id() { return kBosId; }
     static constexpr int64_t eos_id() { return kEosId; }
     static constexpr int64_t unk_id() { return kUnkId; }
-    static bool is_special(int64_t id) { return id >= 0 && id < kNumSpecial; }
 
     int64_t size() const { return static_cast<int64_t>(tokens_.size()); }
     bool contains(std::string_view token) const;

@@ -1,11 +1,6 @@
 // WordTokenizer: whitespace and punctuation splitting, and the spacing rule that rejoins tokens.
 #include "data/word_tokenizer.h"
 
-#include <stdexcept>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "data/utf8.h"
 
 namespace tapegrad::data {
@@ -70,13 +65,10 @@ std::string WordTokenizer::detokenize(const std::vector<std::string>& tokens) co
     return text;
 }
 
-std::string WordTokenizer::to_json() const { return nlohmann::json{{"kind", "word"}}.dump(); }
+std::string WordTokenizer::to_json() const { return stateless_tokenizer_json("word"); }
 
 WordTokenizer WordTokenizer::from_json(const std::string& text) {
-    const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object() || json.value("kind", "") != "word")
-        throw std::invalid_argument(fmt::format("WordTokenizer::from_json: expected {{\"kind\": \"word\"}}, got {}",
-                                                text.substr(0, 80)));
+    check_stateless_tokenizer_json(text, "word", "WordTokenizer::from_json");
     return WordTokenizer();
 }
 

@@ -41,7 +41,6 @@ Environment::Environment(int& argc, char**& argv)
 
 Environment::~Environment() = default;
 
-std::string Environment::processor_name() const { return boost::mpi::environment::processor_name(); }
 
 void Environment::abort(int exit_code) {
     if (mpi_active()) MPI_Abort(MPI_COMM_WORLD, exit_code);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <string>
 
 namespace boost::mpi {
 class environment;
@@ -30,8 +29,6 @@ public:
     int world_size() const { return world_size_; }
     // The rank that prints, logs and writes checkpoints.
     bool is_main() const { return rank_ == 0; }
-    // The host this rank runs on (MPI_Get_processor_name).
-    std::string processor_name() const;
 
     // Ends every rank of the job with `exit_code` (MPI_Abort on MPI_COMM_WORLD); does not return.
     [[noreturn]] static void abort(int exit_code);

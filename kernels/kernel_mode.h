@@ -1,11 +1,14 @@
 // Which implementation the kernels with a fast path run: fast, reference, or both compared (check mode).
 //
-// Every fast kernel keeps its readable reference kernel beside it. TAPEGRAD_KERNELS picks between them
-// for the whole process, so a suspicious result can be re-run against the reference without rebuilding:
+// Every fast kernel keeps its readable reference kernel beside it (the GEMM, exp), and so does every fused
+// op above the kernels (autograd/ops: linear, masked_softmax, layer_norm, cross_entropy, attention,
+// relu_dropout, dropout_add — each beside the composition it replaces, the choice made in the op).
+// TAPEGRAD_KERNELS picks between them for the whole process, so a suspicious result can be re-run against
+// the reference without rebuilding:
 //   TAPEGRAD_KERNELS=fast        (the default; also when unset or empty) the optimised kernels
 //   TAPEGRAD_KERNELS=reference   the readable reference kernels only
-//   TAPEGRAD_KERNELS=check       both; the fast result is kept, and a difference beyond the kernel's
-//                                rounding bound throws std::runtime_error naming the kernel and the worst element
+//   TAPEGRAD_KERNELS=check       both; the fast result is kept, and a difference beyond the kernel's (or the
+//                                op's) rounding bound throws std::runtime_error naming it and the worst element
 // Programs and tests may override the variable with set_kernel_mode() or a scoped KernelModeGuard.
 #pragma once
 

@@ -33,9 +33,9 @@ struct AttentionResult {
 //   dropout_p: probability of zeroing each attention weight when `training` (needs `generator`).
 // Returns output (B.., T, Dv) and the weights (B.., T, S) before dropout (what a heat-map shows; torch
 // returns them after dropout — the two agree whenever dropout is off).
-// weights_need_grad = false lets it run as one fused op (autograd's fused_attention: the same numbers,
-// less kept for backward) whose weights carry no gradient; a float mask always takes the composed path.
-// Throws std::invalid_argument naming the offending shapes.
+// It is tapegrad::attention with scale 1/√D (autograd/ops/nn_functional.h): weights_need_grad = false lets
+// that run its fused op (the same numbers, less kept for backward) whose weights carry no gradient; a float
+// mask always takes the composed path. Throws std::invalid_argument naming the offending shapes.
 AttentionResult scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                                              const Tensor& mask = {}, double dropout_p = 0.0,
                                              bool training = false, Generator* generator = nullptr,

@@ -1,8 +1,10 @@
-// AttentionModule: recording the last attention weights (and their gradient) for inspection.
+// AttentionModule: recording the last attention weights (and their gradient) for inspection; the
+// projections every attention module makes its queries, keys and values with.
 #include "nn/attention_module.h"
 
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
+#include "nn/init.h"
 
 namespace tapegrad::nn {
 namespace {
@@ -28,6 +30,14 @@ Tensor AttentionModule::last_weights() const { return with_head_axis(last_weight
 Tensor AttentionModule::last_weights_grad() const {
     if (!last_weights_.defined()) return Tensor();
     return with_head_axis(last_weights_.grad());
+}
+
+std::shared_ptr<Linear> attention_projection(int64_t embed_dim, bool bias, Generator& generator) {
+    auto linear = std::make_shared<Linear>(LinearOptions{.in_features = embed_dim, .out_features = embed_dim, .bias = bias},
+                                           generator);
+    xavier_uniform_(linear->weight(), 1.0, generator);
+    if (bias) zeros_(linear->bias());
+    return linear;
 }
 
 std::vector<std::pair<std::string, AttentionModule*>> attention_modules(Module& root) {

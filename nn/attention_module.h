@@ -6,10 +6,13 @@
 //   Tensor w = attention_modules(model)[0].second->last_weights();  // (B, H, T, S): draw a heat-map per head
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/generator.h"
+#include "nn/linear.h"
 #include "nn/module.h"
 
 namespace tapegrad::nn {
@@ -40,6 +43,12 @@ protected:
 private:
     Tensor last_weights_;
 };
+
+// A Linear(E, E) initialised as torch.nn.MultiheadAttention._reset_parameters initialises its projections:
+// a Xavier-uniform weight keeps the variance of queries, keys and values equal to that of x (fan_in =
+// fan_out = E), so the scores start with variance ≈ 1 after the 1/√D scale; a zero bias starts every
+// position on equal footing. Draws from `generator` as Linear's constructor does, then the Xavier weight.
+std::shared_ptr<Linear> attention_projection(int64_t embed_dim, bool bias, Generator& generator);
 
 // Every attention module under `root` (root included), by dotted name, in registration order:
 //   "encoder.layers.0.self_attn", "decoder.layers.0.multihead_attn", ...

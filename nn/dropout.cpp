@@ -3,8 +3,6 @@
 
 #include <stdexcept>
 
-#include "kernels/kernel_mode.h"
-
 namespace tapegrad::nn {
 
 namespace {
@@ -25,13 +23,9 @@ std::string Dropout::extra_repr() const { return fmt::format("p={}", options_.p)
 Tensor Dropout::forward(const Tensor& x) { return dropout(x, options_.p, is_training(), generator_); }
 
 Tensor Dropout::forward_add(const Tensor& residual, const Tensor& x) {
-    if (kernels::kernel_mode() == kernels::KernelMode::Reference) return residual + forward(x);  // the composition
     return dropout_add(residual, x, options_.p, is_training(), generator_);
 }
 
-Tensor Dropout::forward_relu(const Tensor& x) {
-    if (kernels::kernel_mode() == kernels::KernelMode::Reference) return forward(relu(x));  // the composition
-    return relu_dropout(x, options_.p, is_training(), generator_);
-}
+Tensor Dropout::forward_relu(const Tensor& x) { return relu_dropout(x, options_.p, is_training(), generator_); }
 
 }  // namespace tapegrad::nn

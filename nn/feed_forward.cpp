@@ -1,4 +1,4 @@
-// FeedForward: linear1 -> activation -> dropout -> linear2.
+// feed_forward (linear1 -> activation -> dropout -> linear2) and the FeedForward module around it.
 #include "nn/feed_forward.h"
 
 #include <stdexcept>
@@ -16,6 +16,10 @@ const FeedForwardOptions& validated(const FeedForwardOptions& options) {
     return options;
 }
 }  // namespace
+
+Tensor feed_forward(const Tensor& x, Linear& linear1, Activation activation, Dropout& dropout, Linear& linear2) {
+    return linear2.forward(activation_then_dropout(linear1.forward(x), activation, dropout));  // (..., E)
+}
 
 // Init: each Linear as torch.nn.Linear (see linear.cpp), which is also what TransformerEncoderLayer uses.
 FeedForward::FeedForward(const FeedForwardOptions& options, Generator& generator) : options_(validated(options)) {
@@ -37,7 +41,7 @@ Tensor FeedForward::forward(const Tensor& x) {
     if (x.dim() == 0 || x.size(-1) != options_.embed_dim)
         throw std::invalid_argument(fmt::format("FeedForward: expected input (..., {}), got {}", options_.embed_dim,
                                                 shape_string(x.shape())));
-    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
+    return feed_forward(x, *linear1_, options_.activation, *dropout_, *linear2_);
 }
 
 }  // namespace tapegrad::nn

@@ -12,6 +12,12 @@
 
 namespace tapegrad::nn {
 
+// linear2(dropout(activation(linear1(x)))), x (..., E) -> (..., E): the block's computation, written once.
+// FeedForward::forward calls it on its children, and so do TransformerEncoderLayer and
+// TransformerDecoderLayer on theirs (they own linear1, dropout and linear2 themselves, so that their
+// parameters keep torch's names, "linear1.weight" rather than "feed_forward.linear1.weight").
+Tensor feed_forward(const Tensor& x, Linear& linear1, Activation activation, Dropout& dropout, Linear& linear2);
+
 struct FeedForwardOptions {
     int64_t embed_dim = 0;                  // E, the model width in and out (required)
     int64_t ff_dim = 0;                     // the hidden width, 4·E in the paper (required)

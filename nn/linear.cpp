@@ -4,7 +4,6 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "kernels/kernel_mode.h"
 #include "nn/init.h"
 
 namespace tapegrad::nn {
@@ -31,7 +30,7 @@ std::string Linear::extra_repr() const {
                        options_.bias);
 }
 
-// The leading axes are flattened into one so that the product is a single (N, in) @ (in, out) GEMM
+// linear() flattens the leading axes into one, so that the product is a single (N, in) @ (in, out) GEMM
 // rather than a batched product that would broadcast (and, in backward, reduce) the weight per batch.
 Tensor Linear::forward(const Tensor& x) const {
     if (x.dim() == 0 || x.size(-1) != options_.in_features)
@@ -40,11 +39,7 @@ Tensor Linear::forward(const Tensor& x) const {
     if (x.dtype() != weight_.dtype())
         throw std::invalid_argument(fmt::format("Linear: input is {} but the weight is {} (convert one with to())",
                                                 dtype_name(x.dtype()), dtype_name(weight_.dtype())));
-    if (kernels::kernel_mode() == kernels::KernelMode::Reference) {  // the composed reference: matmul, then add
-        Tensor y = matmul(x, transpose(weight_, 0, 1));
-        return bias_.defined() ? y + bias_ : y;
-    }
-    return linear(x, weight_, bias_);  // x @ weightᵀ + bias, the bias fused into the product
+    return linear(x, weight_, bias_);  // x @ weightᵀ + bias
 }
 
 }  // namespace tapegrad::nn

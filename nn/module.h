@@ -39,7 +39,6 @@ public:
     std::vector<std::pair<std::string, Generator*>> named_generators();
     // This module ("") and every descendant, by dotted path.
     std::vector<std::pair<std::string, Module*>> named_modules();
-    std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const { return children_; }
     // Total number of trainable elements.
     int64_t parameter_count() const;
 

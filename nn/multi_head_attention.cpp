@@ -3,8 +3,8 @@
 
 #include <stdexcept>
 
+#include "autograd/ops/nn_functional.h"
 #include "autograd/ops/shape_ops.h"
-#include "nn/init.h"
 
 namespace tapegrad::nn {
 namespace {
@@ -26,24 +26,14 @@ const MultiHeadAttentionOptions& validated(const MultiHeadAttentionOptions& opti
     return options;
 }
 
-// Xavier-uniform weight, zero bias: see the header.
-std::shared_ptr<Linear> projection(const MultiHeadAttentionOptions& options, Generator& generator) {
-    auto linear = std::make_shared<Linear>(
-        LinearOptions{.in_features = options.embed_dim, .out_features = options.embed_dim, .bias = options.bias},
-        generator);
-    xavier_uniform_(linear->weight(), 1.0, generator);
-    if (options.bias) zeros_(linear->bias());
-    return linear;
-}
-
 }  // namespace
 
 MultiHeadAttention::MultiHeadAttention(const MultiHeadAttentionOptions& options, Generator& generator)
     : options_(validated(options)) {
-    q_proj_ = register_module("q_proj", projection(options, generator));
-    k_proj_ = register_module("k_proj", projection(options, generator));
-    v_proj_ = register_module("v_proj", projection(options, generator));
-    out_proj_ = register_module("out_proj", projection(options, generator));
+    q_proj_ = register_module("q_proj", attention_projection(options.embed_dim, options.bias, generator));
+    k_proj_ = register_module("k_proj", attention_projection(options.embed_dim, options.bias, generator));
+    v_proj_ = register_module("v_proj", attention_projection(options.embed_dim, options.bias, generator));
+    out_proj_ = register_module("out_proj", attention_projection(options.embed_dim, options.bias, generator));
     generator_ = Generator(generator.next_u64());
     register_generator("generator", generator_);  // attention dropout's masks
 }
@@ -88,15 +78,20 @@ AttentionResult MultiHeadAttention::attend(const Tensor& query, const KeyValue& 
 AttentionResult MultiHeadAttention::forward(const Tensor& query, const Tensor& key, const Tensor& value,
                                             const Tensor& attn_mask, const Tensor& key_padding_mask,
                                             bool need_weights) {
+    // Each input a batch of sequences of embeddings (B, L, E), with this module's E and one B.
     const int64_t E = options_.embed_dim;
-    auto is_bte = [E](const Tensor& x) { return x.defined() && x.dim() == 3 && x.size(2) == E; };
-    if (!is_bte(query) || !is_bte(key) || !is_bte(value) || key.size(0) != query.size(0) ||
-        value.size(0) != query.size(0) || key.size(1) != value.size(1))
+    auto is_batch_of_sequences = [E, &query](const Tensor& x) {
+        return x.defined() && x.dim() == 3 && x.size(2) == E && x.size(0) == query.size(0);
+    };
+    if (!is_batch_of_sequences(query) || !is_batch_of_sequences(key) || !is_batch_of_sequences(value))
         throw std::invalid_argument(fmt::format(
             "MultiHeadAttention: expected query (B, T, {0}), key (B, S, {0}), value (B, S, {0}); got {1}, {2}, {3}", E,
             query.defined() ? shape_string(query.shape()) : "undefined",
             key.defined() ? shape_string(key.shape()) : "undefined",
             value.defined() ? shape_string(value.shape()) : "undefined"));
+    // What attention itself asks of them (key and value of one length, one dtype), checked here, on the
+    // shapes the caller passed, rather than on the heads split out of their projections.
+    check_attention_inputs(query, key, value, Tensor(), "MultiHeadAttention");
     if (key_padding_mask.defined() &&
         (key_padding_mask.dim() != 2 || key_padding_mask.size(0) != key.size(0) || key_padding_mask.size(1) != key.size(1)))
         throw std::invalid_argument(fmt::format("MultiHeadAttention: key_padding_mask must be (B, S) = {}, got {}",

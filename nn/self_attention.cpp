@@ -3,8 +3,6 @@
 
 #include <stdexcept>
 
-#include "nn/init.h"
-
 namespace tapegrad::nn {
 namespace {
 const SelfAttentionOptions& validated(const SelfAttentionOptions& options) {
@@ -12,25 +10,14 @@ const SelfAttentionOptions& validated(const SelfAttentionOptions& options) {
         throw std::invalid_argument(fmt::format("SelfAttention: embed_dim must be positive, got {}", options.embed_dim));
     return options;
 }
-
-// Xavier-uniform keeps the variance of queries, keys and values equal to that of x (fan_in = fan_out
-// = E), so the scores start with variance ≈ 1 after the 1/√E scale; zero biases start every
-// position on equal footing. The same as torch.nn.MultiheadAttention._reset_parameters.
-std::shared_ptr<Linear> projection(int64_t embed_dim, bool bias, Generator& generator) {
-    auto linear = std::make_shared<Linear>(LinearOptions{.in_features = embed_dim, .out_features = embed_dim, .bias = bias},
-                                           generator);
-    xavier_uniform_(linear->weight(), 1.0, generator);
-    if (bias) zeros_(linear->bias());
-    return linear;
-}
 }  // namespace
 
 SelfAttention::SelfAttention(const SelfAttentionOptions& options, Generator& generator)
     : options_(validated(options)) {
     record_weights = true;
-    query_proj_ = register_module("query_proj", projection(options.embed_dim, options.bias, generator));
-    key_proj_ = register_module("key_proj", projection(options.embed_dim, options.bias, generator));
-    value_proj_ = register_module("value_proj", projection(options.embed_dim, options.bias, generator));
+    query_proj_ = register_module("query_proj", attention_projection(options.embed_dim, options.bias, generator));
+    key_proj_ = register_module("key_proj", attention_projection(options.embed_dim, options.bias, generator));
+    value_proj_ = register_module("value_proj", attention_projection(options.embed_dim, options.bias, generator));
 }
 
 std::string SelfAttention::extra_repr() const {

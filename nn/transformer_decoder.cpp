@@ -4,13 +4,15 @@
 
 #include <stdexcept>
 
+#include "nn/feed_forward.h"
+
 namespace tapegrad::nn {
 
 TransformerDecoderLayer::TransformerDecoderLayer(const TransformerLayerOptions& options, Generator& generator)
     : options_(validate_layer_options(options, "TransformerDecoderLayer")) {
     const int64_t E = options.embed_dim;
     const MultiHeadAttentionOptions attention{.embed_dim = E, .num_heads = options.num_heads, .dropout = options.dropout};
-    const LayerNormOptions norm{.normalized_shape = {E}, .eps = options.layer_norm_eps};
+    const LayerNormOptions norm = layer_norm_options(options);
     self_attn_ = register_module("self_attn", std::make_shared<MultiHeadAttention>(attention, generator));
     multihead_attn_ = register_module("multihead_attn", std::make_shared<MultiHeadAttention>(attention, generator));
     linear1_ = register_module("linear1", std::make_shared<Linear>(LinearOptions{.in_features = E, .out_features = options.ff_dim}, generator));
@@ -24,11 +26,7 @@ TransformerDecoderLayer::TransformerDecoderLayer(const TransformerLayerOptions& 
     dropout3_ = register_module("dropout3", std::make_shared<Dropout>(DropoutOptions{.p = options.dropout}, generator));
 }
 
-std::string TransformerDecoderLayer::extra_repr() const {
-    return fmt::format("embed_dim={}, num_heads={}, ff_dim={}, dropout={}, activation={}, norm_first={}",
-                       options_.embed_dim, options_.num_heads, options_.ff_dim, options_.dropout,
-                       activation_name(options_.activation), options_.norm_first);
-}
+std::string TransformerDecoderLayer::extra_repr() const { return options_repr(options_); }
 
 Tensor TransformerDecoderLayer::self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask,
                                                      LayerKeyValueCache* cache) {
@@ -51,7 +49,7 @@ Tensor TransformerDecoderLayer::cross_attention_block(const Tensor& x, const Ten
 }
 
 Tensor TransformerDecoderLayer::feed_forward_block(const Tensor& x) {
-    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
+    return feed_forward(x, *linear1_, options_.activation, *dropout_, *linear2_);
 }
 
 Tensor TransformerDecoderLayer::forward(const Tensor& x, const Tensor& memory, const Tensor& tgt_mask,
@@ -76,21 +74,14 @@ Tensor TransformerDecoderLayer::forward(const Tensor& x, const Tensor& memory, c
 }
 
 TransformerDecoder::TransformerDecoder(const TransformerDecoderOptions& options, Generator& generator)
-    : options_(options) {
-    validate_layer_options(options.layer, "TransformerDecoder");
-    if (options.num_layers <= 0)
-        throw std::invalid_argument(fmt::format("TransformerDecoder: num_layers must be positive, got {}", options.num_layers));
+    : options_(validate_stack_options(options, "TransformerDecoder")) {
     layers_ = register_module("layers", std::make_shared<ModuleList>());
     for (int64_t i = 0; i < options.num_layers; ++i)
         layers_->push_back(std::make_shared<TransformerDecoderLayer>(options.layer, generator));
-    if (options.final_norm)
-        norm_ = register_module("norm", std::make_shared<LayerNorm>(LayerNormOptions{
-                                            .normalized_shape = {options.layer.embed_dim}, .eps = options.layer.layer_norm_eps}));
+    if (options.final_norm) norm_ = register_module("norm", std::make_shared<LayerNorm>(layer_norm_options(options.layer)));
 }
 
-std::string TransformerDecoder::extra_repr() const {
-    return fmt::format("num_layers={}, final_norm={}", options_.num_layers, options_.final_norm);
-}
+std::string TransformerDecoder::extra_repr() const { return options_repr(options_); }
 
 Tensor TransformerDecoder::forward(const Tensor& x, const Tensor& memory, const Tensor& tgt_mask, const Tensor& memory_mask,
                                    const Tensor& tgt_key_padding_mask, const Tensor& memory_key_padding_mask,

@@ -59,7 +59,8 @@ private:
     // Cross-attention: queries from the decoder, keys and values from the encoder memory.
     Tensor cross_attention_block(const Tensor& x, const Tensor& memory, const Tensor& mask,
                                  const Tensor& key_padding_mask, LayerKeyValueCache* cache);
-    // linear2(dropout(activation(linear1(x)))), position by position.
+    // linear2(dropout(activation(linear1(x)))), position by position: nn::feed_forward (nn/feed_forward.h)
+    // on this layer's linear1, dropout and linear2.
     Tensor feed_forward_block(const Tensor& x);
 
     TransformerLayerOptions options_;
@@ -74,12 +75,6 @@ private:
     std::shared_ptr<Dropout> dropout1_;
     std::shared_ptr<Dropout> dropout2_;
     std::shared_ptr<Dropout> dropout3_;
-};
-
-struct TransformerDecoderOptions {
-    TransformerLayerOptions layer;  // every layer's options (required: embed_dim, num_heads)
-    int64_t num_layers = 6;         // how many layers are stacked
-    bool final_norm = false;        // a LayerNorm ("norm") after the last layer; needed with norm_first
 };
 
 class TransformerDecoder : public Module {

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "nn/feed_forward.h"
+
 namespace tapegrad::nn {
 
 TransformerEncoderLayer::TransformerEncoderLayer(const TransformerLayerOptions& options, Generator& generator)
@@ -15,17 +17,13 @@ TransformerEncoderLayer::TransformerEncoderLayer(const TransformerLayerOptions& 
     linear1_ = register_module("linear1", std::make_shared<Linear>(LinearOptions{.in_features = E, .out_features = options.ff_dim}, generator));
     dropout_ = register_module("dropout", std::make_shared<Dropout>(DropoutOptions{.p = options.dropout}, generator));
     linear2_ = register_module("linear2", std::make_shared<Linear>(LinearOptions{.in_features = options.ff_dim, .out_features = E}, generator));
-    norm1_ = register_module("norm1", std::make_shared<LayerNorm>(LayerNormOptions{.normalized_shape = {E}, .eps = options.layer_norm_eps}));
-    norm2_ = register_module("norm2", std::make_shared<LayerNorm>(LayerNormOptions{.normalized_shape = {E}, .eps = options.layer_norm_eps}));
+    norm1_ = register_module("norm1", std::make_shared<LayerNorm>(layer_norm_options(options)));
+    norm2_ = register_module("norm2", std::make_shared<LayerNorm>(layer_norm_options(options)));
     dropout1_ = register_module("dropout1", std::make_shared<Dropout>(DropoutOptions{.p = options.dropout}, generator));
     dropout2_ = register_module("dropout2", std::make_shared<Dropout>(DropoutOptions{.p = options.dropout}, generator));
 }
 
-std::string TransformerEncoderLayer::extra_repr() const {
-    return fmt::format("embed_dim={}, num_heads={}, ff_dim={}, dropout={}, activation={}, norm_first={}",
-                       options_.embed_dim, options_.num_heads, options_.ff_dim, options_.dropout,
-                       activation_name(options_.activation), options_.norm_first);
-}
+std::string TransformerEncoderLayer::extra_repr() const { return options_repr(options_); }
 
 Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
     // self-attention: query = key = value = x, no causal mask — the encoder sees both directions.
@@ -33,7 +31,7 @@ Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const Tens
 }
 
 Tensor TransformerEncoderLayer::feed_forward_block(const Tensor& x) {
-    return linear2_->forward(activation_then_dropout(linear1_->forward(x), options_.activation, *dropout_));
+    return feed_forward(x, *linear1_, options_.activation, *dropout_, *linear2_);
 }
 
 Tensor TransformerEncoderLayer::forward(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
@@ -53,21 +51,14 @@ Tensor TransformerEncoderLayer::forward(const Tensor& x, const Tensor& mask, con
 }
 
 TransformerEncoder::TransformerEncoder(const TransformerEncoderOptions& options, Generator& generator)
-    : options_(options) {
-    validate_layer_options(options.layer, "TransformerEncoder");
-    if (options.num_layers <= 0)
-        throw std::invalid_argument(fmt::format("TransformerEncoder: num_layers must be positive, got {}", options.num_layers));
+    : options_(validate_stack_options(options, "TransformerEncoder")) {
     layers_ = register_module("layers", std::make_shared<ModuleList>());
     for (int64_t i = 0; i < options.num_layers; ++i)
         layers_->push_back(std::make_shared<TransformerEncoderLayer>(options.layer, generator));
-    if (options.final_norm)
-        norm_ = register_module("norm", std::make_shared<LayerNorm>(LayerNormOptions{
-                                            .normalized_shape = {options.layer.embed_dim}, .eps = options.layer.layer_norm_eps}));
+    if (options.final_norm) norm_ = register_module("norm", std::make_shared<LayerNorm>(layer_norm_options(options.layer)));
 }
 
-std::string TransformerEncoder::extra_repr() const {
-    return fmt::format("num_layers={}, final_norm={}", options_.num_layers, options_.final_norm);
-}
+std::string TransformerEncoder::extra_repr() const { return options_repr(options_); }
 
 Tensor TransformerEncoder::forward(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask) {
     Tensor h = x;  // (B, S, E)

@@ -41,7 +41,8 @@ private:
     // Every position gathers information from every position of the same sequence. The blocks return
     // the sublayer's output before its dropout, which forward() fuses with the residual addition.
     Tensor self_attention_block(const Tensor& x, const Tensor& mask, const Tensor& key_padding_mask);
-    // Then transforms what it gathered on its own: linear2(dropout(activation(linear1(x)))) (§3.3).
+    // Then transforms what it gathered on its own: linear2(dropout(activation(linear1(x)))) (§3.3),
+    // nn::feed_forward (nn/feed_forward.h) on this layer's linear1, dropout and linear2.
     Tensor feed_forward_block(const Tensor& x);
 
     TransformerLayerOptions options_;
@@ -53,12 +54,6 @@ private:
     std::shared_ptr<LayerNorm> norm2_;
     std::shared_ptr<Dropout> dropout1_;
     std::shared_ptr<Dropout> dropout2_;
-};
-
-struct TransformerEncoderOptions {
-    TransformerLayerOptions layer;  // every layer's options (required: embed_dim, num_heads)
-    int64_t num_layers = 6;         // how many layers are stacked
-    bool final_norm = false;        // a LayerNorm ("norm") after the last layer; needed with norm_first
 };
 
 class TransformerEncoder : public Module {

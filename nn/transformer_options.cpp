@@ -1,4 +1,4 @@
-// Validation of TransformerLayerOptions, shared by the encoder and decoder layers.
+// Validation, LayerNorm options and printing of the Transformer options, shared by the encoder and the decoder.
 #include "nn/transformer_options.h"
 
 #include <stdexcept>
@@ -21,6 +21,27 @@ const TransformerLayerOptions& validate_layer_options(const TransformerLayerOpti
         throw std::invalid_argument(fmt::format("{}: layer_norm_eps must be positive, got {}", module,
                                                 options.layer_norm_eps));
     return options;
+}
+
+const TransformerStackOptions& validate_stack_options(const TransformerStackOptions& options, const char* module) {
+    validate_layer_options(options.layer, module);
+    if (options.num_layers <= 0)
+        throw std::invalid_argument(fmt::format("{}: num_layers must be positive, got {}", module, options.num_layers));
+    return options;
+}
+
+LayerNormOptions layer_norm_options(const TransformerLayerOptions& options) {
+    return {.normalized_shape = {options.embed_dim}, .eps = options.layer_norm_eps};
+}
+
+std::string options_repr(const TransformerLayerOptions& options) {
+    return fmt::format("embed_dim={}, num_heads={}, ff_dim={}, dropout={}, activation={}, norm_first={}",
+                       options.embed_dim, options.num_heads, options.ff_dim, options.dropout,
+                       activation_name(options.activation), options.norm_first);
+}
+
+std::string options_repr(const TransformerStackOptions& options) {
+    return fmt::format("num_layers={}, final_norm={}", options.num_layers, options.final_norm);
 }
 
 }  // namespace tapegrad::nn

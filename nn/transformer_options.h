@@ -1,5 +1,6 @@
-// The options every Transformer layer takes (as torch.nn.TransformerEncoderLayer / DecoderLayer), and the
-// two ways a layer can place its LayerNorms.
+// The options every Transformer layer takes (as torch.nn.TransformerEncoderLayer / DecoderLayer), the
+// options of a stack of them (TransformerEncoder / TransformerDecoder), and the two ways a layer can place
+// its LayerNorms.
 //
 // Post-norm (norm_first = false, the original paper):  x = norm(x + sublayer(x))
 // Pre-norm  (norm_first = true, Xiong et al., 2020):    x = x + sublayer(norm(x))
@@ -8,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "nn/activation.h"
+#include "nn/layer_norm.h"
 
 namespace tapegrad::nn {
 
@@ -25,7 +28,23 @@ struct TransformerLayerOptions {
 using TransformerEncoderLayerOptions = TransformerLayerOptions;
 using TransformerDecoderLayerOptions = TransformerLayerOptions;
 
-// Throws std::invalid_argument naming `module` and the bad option.
+struct TransformerStackOptions {
+    TransformerLayerOptions layer;  // every layer's options (required: embed_dim, num_heads)
+    int64_t num_layers = 6;         // how many layers are stacked
+    bool final_norm = false;        // a LayerNorm ("norm") after the last layer; needed with norm_first
+};
+using TransformerEncoderOptions = TransformerStackOptions;
+using TransformerDecoderOptions = TransformerStackOptions;
+
+// Throw std::invalid_argument naming `module` and the bad option.
 const TransformerLayerOptions& validate_layer_options(const TransformerLayerOptions& options, const char* module);
+const TransformerStackOptions& validate_stack_options(const TransformerStackOptions& options, const char* module);
+
+// The LayerNorm of every sublayer and of a stack's final norm: over the last axis (E), with layer_norm_eps.
+LayerNormOptions layer_norm_options(const TransformerLayerOptions& options);
+
+// The settings a layer and a stack print after their type (Module::extra_repr).
+std::string options_repr(const TransformerLayerOptions& options);
+std::string options_repr(const TransformerStackOptions& options);
 
 }  // namespace tapegrad::nn

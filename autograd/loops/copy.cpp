@@ -13,24 +13,35 @@ Shape broadcast_strides(const Tensor& x, const Shape& out_shape) {
     return strides;
 }
 
+namespace {
+
+// The loop copy_into and add_into share: destination visited in runs (kernels/strided_loop.h), each
+// element paired with the element of `source` (data `in`) broadcast onto it; combine(out, in) writes it.
+template <typename To, typename From, typename Combine>
+void for_each_pair(const Tensor& destination, const Tensor& source, const From* in, Combine combine) {
+    const std::array<Shape, 2> strides{destination.strides(), broadcast_strides(source, destination.shape())};
+    To* out = destination.data<To>();
+    kernels::strided_for_each_run<2>(destination.shape(), strides,
+                                     [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
+        To* out_run = out + at[0];
+        const From* in_run = in + at[1];
+        if (step[0] == 1 && step[1] == 1) {
+#pragma omp simd
+            for (int64_t i = 0; i < count; ++i) combine(out_run[i], in_run[i]);
+        } else {
+            for (int64_t i = 0; i < count; ++i) combine(out_run[i * step[0]], in_run[i * step[1]]);
+        }
+    });
+}
+
+}  // namespace
+
 void copy_into(const Tensor& destination, const Tensor& source) {
     broadcast_shapes(source.shape(), destination.shape(), "copy");  // throws when they do not broadcast
-    const std::array<Shape, 2> strides{destination.strides(), broadcast_strides(source, destination.shape())};
     visit_dtype(destination.dtype(), [&]<typename To>() {
         visit_dtype(source.dtype(), [&]<typename From>() {
-            To* out = destination.data<To>();
-            const From* in = source.data<From>();
-            kernels::strided_for_each_run<2>(destination.shape(), strides,
-                                    [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
-                To* out_run = out + at[0];
-                const From* in_run = in + at[1];
-                if (step[0] == 1 && step[1] == 1) {
-#pragma omp simd
-                    for (int64_t i = 0; i < count; ++i) out_run[i] = static_cast<To>(in_run[i]);
-                } else {
-                    for (int64_t i = 0; i < count; ++i) out_run[i * step[0]] = static_cast<To>(in_run[i * step[1]]);
-                }
-            });
+            for_each_pair<To>(destination, source, source.data<From>(),
+                              [](To& out, const From& in) { out = static_cast<To>(in); });
         });
     });
 }
@@ -44,28 +55,12 @@ void fill(const Tensor& destination, double value) {
     });
 }
 
-}  // namespace tapegrad::loops
-
-namespace tapegrad::loops {
-
 void add_into(const Tensor& destination, const Tensor& source) {
     broadcast_shapes(source.shape(), destination.shape(), "add_into");
-    const std::array<Shape, 2> strides{destination.strides(), broadcast_strides(source, destination.shape())};
+    // Converted first (a contiguous copy) when the dtypes differ: its own strides are then the ones to read.
+    const Tensor converted = source.dtype() == destination.dtype() ? source : source.to(destination.dtype());
     visit_dtype(destination.dtype(), [&]<typename T>() {
-        T* out = destination.data<T>();
-        const Tensor converted = source.dtype() == destination.dtype() ? source : source.to(destination.dtype());
-        const T* in = converted.data<T>();
-        kernels::strided_for_each_run<2>(destination.shape(), strides,
-                                [&](const std::array<int64_t, 2>& at, int64_t count, const std::array<int64_t, 2>& step) {
-            T* out_run = out + at[0];
-            const T* in_run = in + at[1];
-            if (step[0] == 1 && step[1] == 1) {
-#pragma omp simd
-                for (int64_t i = 0; i < count; ++i) out_run[i] += in_run[i];
-            } else {
-                for (int64_t i = 0; i < count; ++i) out_run[i * step[0]] += in_run[i * step[1]];
-            }
-        });
+        for_each_pair<T>(destination, converted, converted.data<T>(), [](T& out, const T& in) { out += in; });
     });
 }
 

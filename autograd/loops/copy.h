@@ -16,10 +16,6 @@ void copy_into(const Tensor& destination, const Tensor& source);
 // Every element set to value (converted to the tensor's dtype).
 void fill(const Tensor& destination, double value);
 
-}  // namespace tapegrad::loops
-
-namespace tapegrad::loops {
-
 // destination[i] += source[i] (source broadcast to destination), in place: how a leaf's .grad accumulates.
 void add_into(const Tensor& destination, const Tensor& source);
 

@@ -1,5 +1,6 @@
-// fused_attention: softmax(Q Kᵀ · scale, mask) → dropout → · V as one recorded op, computed one
-// problem (one batch entry, one head) at a time.
+// attention: softmax(Q Kᵀ · scale + mask) → dropout → · V, as the composition of its steps (the reference)
+// beside the fused op that computes it one problem (one batch entry, one head) at a time; TAPEGRAD_KERNELS
+// picks between them (kernels/kernel_mode.h). Its inputs are checked once, here.
 //
 // Why one problem at a time: the composed form runs each step (scores, softmax, dropout, product) over
 // every head before the next step starts, so each (T, S) intermediate makes a round trip through memory
@@ -18,6 +19,8 @@
 
 #include "autograd/loops/copy.h"
 #include "autograd/ops/accumulate_grad.h"
+#include "autograd/ops/check_mode.h"
+#include "autograd/ops/elementwise.h"
 #include "autograd/ops/matmul.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
@@ -25,6 +28,7 @@
 #include "autograd/tape.h"
 #include "kernels/attention_rows.h"
 #include "kernels/gemm.h"
+#include "kernels/kernel_mode.h"
 #include "kernels/strided_loop.h"
 
 namespace tapegrad {
@@ -93,8 +97,9 @@ T* scratch(int slot, int64_t count) {
     return buffer.data();
 }
 
-// The problems of one call: the broadcast batch, the sizes, and each input's matrices.
-struct Problems {
+// One call's attention split into its problems, one per (batch entry, head): the broadcast batch, the
+// sizes, and where each problem's matrices start in every input.
+struct AttentionProblems {
     Shape batch;
     int64_t count = 0;                    // problems: the product of the batch axes
     int64_t queries = 0, keys = 0;        // T, S
@@ -106,10 +111,11 @@ struct Problems {
     bool parallel() const { return count > 1 && count * queries * keys * (dim + value_dim) > kParallelWork; }
 };
 
-Problems describe(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked) {
-    Problems problems;
-    problems.batch = broadcast_shapes(broadcast_shapes(batch_axes(query), batch_axes(key), "fused_attention"),
-                                      batch_axes(value), "fused_attention");
+// For inputs that check_attention_inputs has accepted (a bool mask or none).
+AttentionProblems split_into_problems(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked) {
+    AttentionProblems problems;
+    problems.batch = broadcast_shapes(broadcast_shapes(batch_axes(query), batch_axes(key), "attention"),
+                                      batch_axes(value), "attention");
     problems.count = shape_numel(problems.batch);
     problems.queries = query.size(-2);
     problems.keys = key.size(-2);
@@ -121,11 +127,6 @@ Problems describe(const Tensor& query, const Tensor& key, const Tensor& value, c
     if (blocked.defined()) {
         Shape scores_shape = problems.batch;
         scores_shape.insert(scores_shape.end(), {problems.queries, problems.keys});
-        if (blocked.dtype() != DType::Bool ||
-            broadcast_shapes(blocked.shape(), scores_shape, "fused_attention") != scores_shape)
-            throw std::invalid_argument(fmt::format(
-                "fused_attention: the mask must be bool and broadcast to the scores (B.., T, S) {}, got {} {}",
-                shape_string(scores_shape), dtype_name(blocked.dtype()), shape_string(blocked.shape())));
         // The mask's strides as seen from the scores (0 on broadcast axes, T and S included).
         const Shape strides = loops::broadcast_strides(blocked, scores_shape);
         problems.mask_rows.row_stride = strides.end()[-2];
@@ -136,39 +137,17 @@ Problems describe(const Tensor& query, const Tensor& key, const Tensor& value, c
     return problems;
 }
 
-void check_inputs(const Tensor& query, const Tensor& key, const Tensor& value, double dropout_p,
-                  const Generator* generator) {
-    if (!query.defined() || !key.defined() || !value.defined() || query.dim() < 2 || key.dim() < 2 || value.dim() < 2 ||
-        query.size(-1) != key.size(-1) || key.size(-2) != value.size(-2))
-        throw std::invalid_argument(fmt::format(
-            "fused_attention: expected query (B.., T, D), key (B.., S, D), value (B.., S, Dv), got {}, {}, {}",
-            query.defined() ? shape_string(query.shape()) : "undefined",
-            key.defined() ? shape_string(key.shape()) : "undefined",
-            value.defined() ? shape_string(value.shape()) : "undefined"));
-    require_floating(query, "fused_attention");
-    if (key.dtype() != query.dtype() || value.dtype() != query.dtype())
-        throw std::invalid_argument(fmt::format("fused_attention: query, key and value must share a dtype, got {}, {}, {}",
-                                                dtype_name(query.dtype()), dtype_name(key.dtype()),
-                                                dtype_name(value.dtype())));
-    if (!(dropout_p >= 0 && dropout_p < 1))
-        throw std::invalid_argument(fmt::format("fused_attention: dropout_p must be in [0, 1), got {}", dropout_p));
-    if (dropout_p > 0 && generator == nullptr)
-        throw std::invalid_argument("fused_attention: dropout needs a Generator");
-}
-
-}  // namespace
-
 // Shapes: query (B.., T, D), key (B.., S, D), value (B.., S, Dv); weights W, dropped P (B.., T, S).
 // Forward, per problem: Z = Q Kᵀ, W = masked_softmax(Z, mask, scale), P = W ⊙ keep / (1 − p), out = P V.
 // Backward, with dO = dL/dout:
 //   dV = Pᵀ dO,  dP = dO Vᵀ,  dW = dP ⊙ keep / (1 − p),  dZ = scale · W ⊙ (dW − Σ_s dW·W),
 //   dQ = dZ K,   dK = dZᵀ Q.
 // Only W and the keep bytes are kept for backward: P is recomputed from them, Z is never kept.
+// For inputs that check_attention_inputs has accepted, a bool mask or none, and 0 ≤ dropout_p < 1.
 AttentionOutput fused_attention(const Tensor& query_in, const Tensor& key_in, const Tensor& value_in,
                                 const Tensor& blocked, double scale, double dropout_p, Generator* generator) {
-    check_inputs(query_in, key_in, value_in, dropout_p, generator);
     const Tensor query = gemm_ready(query_in), key = gemm_ready(key_in), value = gemm_ready(value_in);
-    const Problems problems = describe(query, key, value, blocked);
+    const AttentionProblems problems = split_into_problems(query, key, value, blocked);
     const int64_t T = problems.queries, S = problems.keys, D = problems.dim, Dv = problems.value_dim;
 
     Shape weights_shape = problems.batch, output_shape = problems.batch;
@@ -201,15 +180,15 @@ AttentionOutput fused_attention(const Tensor& query_in, const Tensor& key_in, co
                 kernels::masked_softmax_row(w + t * S, factor, mask, problems.mask_rows.col_stride, w + t * S, S);
             }
             // P = W ⊙ keep / (1 − p), then out = P V.
-            const Float* mixing = w;
+            const Float* dropped_weights = w;
             if (keep_all) {
                 Float* dropped = scratch<Float>(0, T * S);
                 const uint8_t* kept = keep_all + p * T * S;
                 for (int64_t i = 0; i < T * S; ++i) dropped[i] = kernels::scale_if_kept(w[i], kept[i], survivor_scale);
-                mixing = dropped;
+                dropped_weights = dropped;
             }
-            product<Float>(T, Dv, S, {mixing, S, 1, 0, nullptr}, matrix(v, problems.value, p), o + out.offsets[p],
-                           out.row_stride);
+            product<Float>(T, Dv, S, {dropped_weights, S, 1, 0, nullptr}, matrix(v, problems.value, p),
+                           o + out.offsets[p], out.row_stride);
         }
     });
 
@@ -218,7 +197,7 @@ AttentionOutput fused_attention(const Tensor& query_in, const Tensor& key_in, co
         const bool need_value = value_in.requires_grad();
         const bool need_query = query_in.requires_grad(), need_key = key_in.requires_grad();
         const Tensor dout = gemm_ready(dout_in);
-        const Problems problems = describe(query, key, value, Tensor());  // the mask is in the weights' zeros
+        const AttentionProblems problems = split_into_problems(query, key, value, Tensor());  // the mask is in the weights' zeros
         const int64_t T = problems.queries, S = problems.keys, D = problems.dim, Dv = problems.value_dim;
         const ProblemMatrices upstream = problem_matrices(dout, problems.batch);
         // Each gradient in its input's memory order when the input is not broadcast; a broadcast input's
@@ -249,14 +228,14 @@ AttentionOutput fused_attention(const Tensor& query_in, const Tensor& key_in, co
                 const uint8_t* kept = keep_all ? keep_all + p * T * S : nullptr;
                 const kernels::GemmOperand<Float> d_o = matrix(d_out, upstream, p);
                 if (need_value) {  // dV = Pᵀ dO, with P recomputed from W and the keep bytes
-                    const Float* mixing = w;
+                    const Float* dropped_weights = w;
                     if (kept) {
                         Float* dropped = scratch<Float>(0, T * S);
                         for (int64_t i = 0; i < T * S; ++i) dropped[i] = kernels::scale_if_kept(w[i], kept[i], survivor_scale);
-                        mixing = dropped;
+                        dropped_weights = dropped;
                     }
-                    product<Float>(S, Dv, T, {mixing, 1, S, 0, nullptr}, d_o, dvalue.data<Float>() + dv_rows.offsets[p],
-                                   dv_rows.row_stride);
+                    product<Float>(S, Dv, T, {dropped_weights, 1, S, 0, nullptr}, d_o,
+                                   dvalue.data<Float>() + dv_rows.offsets[p], dv_rows.row_stride);
                 }
                 if (!need_query && !need_key) continue;
                 // dP = dO Vᵀ, then dW = dP ⊙ keep / (1 − p) and dZ = softmax backward, row by row in place.
@@ -281,6 +260,97 @@ AttentionOutput fused_attention(const Tensor& query_in, const Tensor& key_in, co
         if (need_key) accumulate_grad(key_in, dkey);
     });
     return {output, weights};
+}
+
+// The reference, the formula as written, each step an op with its own backward:
+//   scores = Q Kᵀ (B.., T, S),  weights = softmax(scores · scale + mask),  output = dropout(weights) · V.
+// Each row of weights is a distribution over the keys; blocked pairs get exactly 0, and a row with every key
+// blocked gets 0 everywhere, hence output 0 and, since the softmax backward is s ⊙ (ds − Σ ds·s) with s = 0,
+// gradient 0 — no NaN anywhere. A bool mask (or none) goes to masked_softmax, which scales, blocks and
+// normalises in one pass (itself fused, with its own reference); an additive mask is added to the scaled scores.
+AttentionOutput composed_attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& mask,
+                                   double scale, double dropout_p, Generator* generator) {
+    const Tensor scores = matmul(query, transpose(key, -2, -1));  // (B.., T, S), before the scale
+    const Tensor weights = mask.defined() && mask.dtype() != DType::Bool
+                               ? softmax(scores * scale + mask.to(scores.dtype()), -1)
+                               : masked_softmax(scores, mask, scale);  // (B.., T, S)
+    // Dropout on the weights (as torch.nn.MultiheadAttention) randomly hides keys during training.
+    const Tensor dropped_weights = dropout_p > 0 ? dropout(weights, dropout_p, true, *generator) : weights;
+    // The output for each query is the weighted sum of the values: Σ_s weights[t, s] · value[s].
+    return {matmul(dropped_weights, value), weights};  // (B.., T, Dv), (B.., T, S)
+}
+
+}  // namespace
+
+Shape check_attention_inputs(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& mask,
+                             const char* caller) {
+    if (!query.defined() || !key.defined() || !value.defined())
+        throw std::invalid_argument(fmt::format("{}: query, key and value must all be defined", caller));
+    if (query.dim() < 2 || key.dim() < 2 || value.dim() < 2)
+        throw std::invalid_argument(fmt::format(
+            "{}: query (B.., T, D), key (B.., S, D) and value (B.., S, Dv) need at least 2 axes, got {}, {}, {}", caller,
+            shape_string(query.shape()), shape_string(key.shape()), shape_string(value.shape())));
+    if (query.size(-1) != key.size(-1))
+        throw std::invalid_argument(fmt::format("{}: query (B.., T, D) and key (B.., S, D) must share D, got {} and {}",
+                                                caller, shape_string(query.shape()), shape_string(key.shape())));
+    if (key.size(-2) != value.size(-2))
+        throw std::invalid_argument(fmt::format(
+            "{}: key (B.., S, D) and value (B.., S, Dv) must have the same length S, got {} and {}", caller,
+            shape_string(key.shape()), shape_string(value.shape())));
+    if (!is_floating(query.dtype()) || key.dtype() != query.dtype() || value.dtype() != query.dtype())
+        throw std::invalid_argument(fmt::format("{}: query, key and value must share a floating dtype, got {}, {}, {}",
+                                                caller, dtype_name(query.dtype()), dtype_name(key.dtype()),
+                                                dtype_name(value.dtype())));
+    Shape scores_shape =
+        broadcast_shapes(broadcast_shapes(batch_axes(query), batch_axes(key), caller), batch_axes(value), caller);
+    scores_shape.insert(scores_shape.end(), {query.size(-2), key.size(-2)});  // (B.., T, S)
+    if (!mask.defined()) return scores_shape;
+    if (mask.dtype() != DType::Bool && !is_floating(mask.dtype()))
+        throw std::invalid_argument(fmt::format("{}: mask must be bool (true = blocked) or floating (additive), got {}",
+                                                caller, dtype_name(mask.dtype())));
+    if (broadcast_shapes(mask.shape(), scores_shape, caller) != scores_shape)
+        throw std::invalid_argument(fmt::format("{}: mask {} must broadcast to the scores (B.., T, S) {}", caller,
+                                                shape_string(mask.shape()), shape_string(scores_shape)));
+    return scores_shape;
+}
+
+AttentionOutput attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& mask,
+                          const AttentionOptions& options) {
+    check_attention_inputs(query, key, value, mask, options.caller);
+    if (!(options.dropout_p >= 0 && options.dropout_p <= 1))
+        throw std::invalid_argument(
+            fmt::format("{}: dropout_p must be in [0, 1], got {}", options.caller, options.dropout_p));
+    const double dropout_p = options.training ? options.dropout_p : 0.0;
+    if (dropout_p > 0 && options.generator == nullptr)
+        throw std::invalid_argument(fmt::format("{}: dropout in training needs a Generator", options.caller));
+
+    // The composition is the only implementation when the weights may be differentiated (the fused op
+    // records no graph for them), for an additive mask, and for p = 1 (the fused op scales by 1/(1 − p)).
+    const bool fusable = !options.weights_need_grad && (!mask.defined() || mask.dtype() == DType::Bool) && dropout_p < 1;
+    if (!fusable) return composed_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+    switch (kernels::kernel_mode()) {
+        case kernels::KernelMode::Fast:
+            return fused_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+        case kernels::KernelMode::Reference:
+            return composed_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+        case kernels::KernelMode::Check: break;
+    }
+
+    // Check mode: both, drawing the same dropout masks (the reference from a copy of the generator).
+    Generator reference_generator = options.generator ? *options.generator : Generator();
+    const AttentionOutput fast = fused_attention(query, key, value, mask, options.scale, dropout_p, options.generator);
+    NoGradGuard no_grad;
+    const AttentionOutput reference =
+        composed_attention(query, key, value, mask, options.scale, dropout_p, &reference_generator);
+    // The weights within masked_softmax's bound. The output sums S products of dropped weights P ≤ W/(1 − p)
+    // and values: the GEMM's 2·(S+1)·ε·|P|·|V|, plus (S+8)·ε of it carried from the weights.
+    const double S = static_cast<double>(key.size(-2));
+    check_against_reference("attention (weights)", fast.weights, reference.weights,
+                            {.ulps = S + 8, .magnitude = reference.weights, .formula = "(S+8)·ε·weight"});
+    check_against_reference("attention (output)", fast.output, reference.output,
+                            {.ulps = 3 * S + 10, .magnitude = matmul(reference.weights, abs(value)) / (1 - dropout_p),
+                             .formula = "(3·S+10)·ε·W·|V|/(1−p)"});
+    return fast;
 }
 
 }  // namespace tapegrad

@@ -1,9 +1,12 @@
 // dropout (Srivastava et al., 2014), "inverted": survivors are scaled by 1/(1-p) at training time
-// so that evaluation is the identity.
+// so that evaluation is the identity. And the two fusions a Transformer layer uses, relu_dropout and
+// dropout_add, each beside its reference composition; TAPEGRAD_KERNELS picks between them
+// (kernels/kernel_mode.h).
 #include <cmath>
 #include <stdexcept>
 
 #include "autograd/ops/accumulate_grad.h"
+#include "autograd/ops/check_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
@@ -11,6 +14,7 @@
 #include "autograd/tape.h"
 #include "base/vectorize.h"
 #include "kernels/attention_rows.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad {
 namespace {
@@ -98,14 +102,12 @@ Tensor dropout_keep_mask(const Shape& shape, double p, Generator& generator) {
     return keep;
 }
 
+namespace {
+
 // relu then dropout: out = relu(x) ⊙ keep / (1-p). With g = keep ∧ (x > 0), out = g ? x / (1-p) : 0
 // and d out/dx = g / (1-p): one byte per element serves both, and relu's output is never stored.
 // The keep decisions are dropout's own (same generator draws), so this equals dropout(relu(x)).
-Tensor relu_dropout(const Tensor& x, double p, bool training, Generator& generator) {
-    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("relu_dropout: p must be in [0, 1], got {}", p));
-    require_floating(x, "relu_dropout");
-    if (!training || p == 0 || p == 1) return dropout(relu(x), p, training, generator);
-
+Tensor fused_relu_dropout(const Tensor& x, double p, Generator& generator) {
     const Tensor input = x.contiguous();
     const int64_t n = input.numel();
     Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
@@ -127,15 +129,7 @@ Tensor relu_dropout(const Tensor& x, double p, bool training, Generator& generat
 }
 
 // out = residual + x ⊙ keep / (1-p); d out/d residual = 1, d out/dx = keep / (1-p).
-Tensor dropout_add(const Tensor& residual, const Tensor& x, double p, bool training, Generator& generator) {
-    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("dropout_add: p must be in [0, 1], got {}", p));
-    require_floating(x, "dropout_add");
-    if (residual.shape() != x.shape() || residual.dtype() != x.dtype())
-        throw std::invalid_argument(fmt::format("dropout_add: residual and x must match, got {} {} and {} {}",
-                                                shape_string(residual.shape()), dtype_name(residual.dtype()),
-                                                shape_string(x.shape()), dtype_name(x.dtype())));
-    if (!training || p == 0 || p == 1) return residual + dropout(x, p, training, generator);
-
+Tensor fused_dropout_add(const Tensor& residual, const Tensor& x, double p, Generator& generator) {
     const Tensor input = x.contiguous(), stream = residual.contiguous();
     const int64_t n = input.numel();
     Tensor out = empty_uninitialized(x.shape(), {.dtype = x.dtype()});
@@ -155,6 +149,50 @@ Tensor dropout_add(const Tensor& residual, const Tensor& x, double p, bool train
         if (x.requires_grad()) accumulate_grad(x, apply_dropout_mask(dout, keep, scale));
     });
     return out;
+}
+
+}  // namespace
+
+// The references are the compositions themselves. Check mode gives each a copy of the generator, so both
+// draw the same mask and the generator advances once, as in the other modes.
+Tensor relu_dropout(const Tensor& x, double p, bool training, Generator& generator) {
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("relu_dropout: p must be in [0, 1], got {}", p));
+    require_floating(x, "relu_dropout");
+    if (!training || p == 0 || p == 1) return dropout(relu(x), p, training, generator);  // nothing to fuse
+    switch (kernels::kernel_mode()) {
+        case kernels::KernelMode::Fast: return fused_relu_dropout(x, p, generator);
+        case kernels::KernelMode::Reference: return dropout(relu(x), p, true, generator);
+        case kernels::KernelMode::Check: break;
+    }
+    Generator reference_generator = generator;
+    const Tensor fast = fused_relu_dropout(x, p, generator);
+    NoGradGuard no_grad;
+    // x · (1/(1-p)) where kept and x > 0, else 0, either way: the same multiply, so the same bits.
+    check_against_reference("relu_dropout", fast, dropout(relu(x), p, true, reference_generator), {});
+    return fast;
+}
+
+Tensor dropout_add(const Tensor& residual, const Tensor& x, double p, bool training, Generator& generator) {
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(fmt::format("dropout_add: p must be in [0, 1], got {}", p));
+    require_floating(x, "dropout_add");
+    if (residual.shape() != x.shape() || residual.dtype() != x.dtype())
+        throw std::invalid_argument(fmt::format("dropout_add: residual and x must match, got {} {} and {} {}",
+                                                shape_string(residual.shape()), dtype_name(residual.dtype()),
+                                                shape_string(x.shape()), dtype_name(x.dtype())));
+    if (!training || p == 0 || p == 1) return residual + dropout(x, p, training, generator);  // nothing to fuse
+    switch (kernels::kernel_mode()) {
+        case kernels::KernelMode::Fast: return fused_dropout_add(residual, x, p, generator);
+        case kernels::KernelMode::Reference: return residual + dropout(x, p, true, generator);
+        case kernels::KernelMode::Check: break;
+    }
+    Generator reference_generator = generator;
+    const Tensor fast = fused_dropout_add(residual, x, p, generator);
+    NoGradGuard no_grad;
+    // r + x·s with s = keep/(1-p): one rounding apart at most (the product may be fused into the add).
+    check_against_reference("dropout_add", fast, residual + dropout(x, p, true, reference_generator),
+                            {.ulps = 2, .magnitude = abs(residual) + abs(x) * (1 / (1 - p)),
+                             .formula = "2·ε·(|residual| + |x|/(1−p))"});
+    return fast;
 }
 
 }  // namespace tapegrad

@@ -46,8 +46,7 @@ enum class GeluApproximation { None, Tanh };
 Tensor gelu(const Tensor& x, GeluApproximation approximation = GeluApproximation::None);
 // Clamps into [min, max]; gradient 1 strictly inside, 0 where clamped.
 Tensor clamp(const Tensor& x, double min, double max);
-Tensor clamp_min(const Tensor& x, double min);
-Tensor clamp_max(const Tensor& x, double max);
+Tensor clamp_min(const Tensor& x, double min);  // clamp(x, min, +inf): a lower bound only
 
 // ---- Comparisons: bool masks, never recorded ----
 Tensor eq(const Tensor& a, const Tensor& b);

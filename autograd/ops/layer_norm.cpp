@@ -1,16 +1,21 @@
-// layer_norm, fused: one pass computes each row's mean and 1/σ; backward reuses them.
+// layer_norm: fused (one pass computes each row's mean and 1/σ; backward reuses them) beside its
+// reference, the formula composed from mean, sub, mul, sqrt, div. TAPEGRAD_KERNELS picks between them
+// (kernels/kernel_mode.h).
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
 #include "autograd/ops/accumulate_grad.h"
+#include "autograd/ops/check_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/reduce.h"
 #include "autograd/tape.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad {
+namespace {
 
 // Forward: x̂ = (x − μ) · r with r = 1/√(σ² + eps) over the normalised trailing axes (biased σ²),
 // y = x̂ ⊙ weight + bias.
@@ -18,23 +23,8 @@ namespace tapegrad {
 //   dx = r · (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)),  dweight = Σ_rows dy ⊙ x̂,  dbias = Σ_rows dy.
 // Fused because the composed form makes five passes forward and a dozen backward, and keeps four
 // intermediates alive for backward.
-Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias, double eps) {
-    require_floating(x, "layer_norm");
-    const int64_t trailing = static_cast<int64_t>(normalized_shape.size());
-    if (trailing == 0 || trailing > x.dim() ||
-        !std::equal(normalized_shape.begin(), normalized_shape.end(), x.shape().end() - trailing))
-        throw std::invalid_argument(fmt::format("layer_norm: normalized_shape {} must be the trailing sizes of the input {}",
-                                                shape_string(normalized_shape), shape_string(x.shape())));
-    for (const Tensor* parameter : {&weight, &bias})
-        if (parameter->defined() && parameter->shape() != normalized_shape)
-            throw std::invalid_argument(fmt::format("layer_norm: weight and bias must have shape {}, got {}",
-                                                    shape_string(normalized_shape), shape_string(parameter->shape())));
-    for (const Tensor* parameter : {&weight, &bias})
-        if (parameter->defined() && parameter->dtype() != x.dtype())
-            throw std::invalid_argument(fmt::format("layer_norm: weight and bias must have the input's dtype {}, got {}",
-                                                    dtype_name(x.dtype()), dtype_name(parameter->dtype())));
-    if (!(eps > 0)) throw std::invalid_argument(fmt::format("layer_norm: eps must be positive, got {}", eps));
-
+Tensor fused_layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
+                        double eps) {
     const int64_t row_size = shape_numel(normalized_shape);
     const int64_t rows = x.numel() / std::max<int64_t>(row_size, 1);
     const Tensor packed = x.contiguous();
@@ -100,8 +90,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
             T* d = dx.defined() ? dx.data<T>() : nullptr;
 #pragma omp parallel for schedule(static) if (rows * row_size > 32768)
             for (int64_t block = 0; block < blocks; ++block) {
-                T* pdw = want_parameters ? partial_dweight.data() + block * row_size : nullptr;
-                T* pdb = want_parameters ? partial_dbias.data() + block * row_size : nullptr;
+                // This block's share of the parameter gradients' sums over rows.
+                T* dweight_block = want_parameters ? partial_dweight.data() + block * row_size : nullptr;
+                T* dbias_block = want_parameters ? partial_dbias.data() + block * row_size : nullptr;
                 std::vector<T> xhat(static_cast<std::size_t>(row_size)), g(static_cast<std::size_t>(row_size));
                 for (int64_t row = block * kRowsPerBlock; row < std::min(rows, (block + 1) * kRowsPerBlock); ++row) {
                     const T* dy_row = dy + row * row_size;
@@ -112,11 +103,11 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                         xhat[i] = (x_row[i] - mean) * inv;  // as the forward
                         g[i] = w ? dy_row[i] * w[i] : dy_row[i];
                     }
-                    if (pdw) {
+                    if (dweight_block) {
 #pragma omp simd
                         for (int64_t i = 0; i < row_size; ++i) {
-                            pdw[i] += dy_row[i] * xhat[i];
-                            pdb[i] += dy_row[i];
+                            dweight_block[i] += dy_row[i] * xhat[i];
+                            dbias_block[i] += dy_row[i];
                         }
                     }
                     if (!d) continue;
@@ -147,6 +138,68 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
         if (parameter_grads[1].defined()) accumulate_grad(bias, parameter_grads[1]);
     });
     return out;
+}
+
+// The normalised axes, counted from the end: -1, ..., -trailing.
+std::vector<int64_t> trailing_axes(const Shape& normalized_shape) {
+    std::vector<int64_t> axes;
+    for (int64_t axis = 1; axis <= static_cast<int64_t>(normalized_shape.size()); ++axis) axes.push_back(-axis);
+    return axes;
+}
+
+// The reference, the formula as written (Ba et al., 2016), each op with its own backward:
+//   μ = mean(x),  σ² = mean((x − μ)²) (biased, as torch),  y = (x − μ) / √(σ² + eps) ⊙ weight + bias.
+Tensor composed_layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
+                           double eps) {
+    const std::vector<int64_t> axes = trailing_axes(normalized_shape);
+    const Tensor mu = mean(x, axes, true);
+    const Tensor centered = x - mu;
+    const Tensor variance = mean(centered * centered, axes, true);
+    Tensor y = centered / sqrt(variance + eps);  // x̂
+    if (weight.defined()) y = y * weight;
+    if (bias.defined()) y = y + bias;
+    return y;
+}
+
+}  // namespace
+
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias, double eps) {
+    require_floating(x, "layer_norm");
+    const int64_t trailing = static_cast<int64_t>(normalized_shape.size());
+    if (trailing == 0 || trailing > x.dim() ||
+        !std::equal(normalized_shape.begin(), normalized_shape.end(), x.shape().end() - trailing))
+        throw std::invalid_argument(fmt::format("layer_norm: normalized_shape {} must be the trailing sizes of the input {}",
+                                                shape_string(normalized_shape), shape_string(x.shape())));
+    for (const Tensor* parameter : {&weight, &bias})
+        if (parameter->defined() && parameter->shape() != normalized_shape)
+            throw std::invalid_argument(fmt::format("layer_norm: weight and bias must have shape {}, got {}",
+                                                    shape_string(normalized_shape), shape_string(parameter->shape())));
+    for (const Tensor* parameter : {&weight, &bias})
+        if (parameter->defined() && parameter->dtype() != x.dtype())
+            throw std::invalid_argument(fmt::format("layer_norm: weight and bias must have the input's dtype {}, got {}",
+                                                    dtype_name(x.dtype()), dtype_name(parameter->dtype())));
+    if (!(eps > 0)) throw std::invalid_argument(fmt::format("layer_norm: eps must be positive, got {}", eps));
+
+    switch (kernels::kernel_mode()) {
+        case kernels::KernelMode::Fast: return fused_layer_norm(x, normalized_shape, weight, bias, eps);
+        case kernels::KernelMode::Reference: return composed_layer_norm(x, normalized_shape, weight, bias, eps);
+        case kernels::KernelMode::Check: break;
+    }
+    const Tensor fast = fused_layer_norm(x, normalized_shape, weight, bias, eps);
+    NoGradGuard no_grad;
+    // Rounding, per row of n: each path's μ is within n·ε·mean|x| of the true mean, which moves x̂ by
+    // that times r = 1/√(σ² + eps); σ² is within (n+3)·ε relative, which moves x̂ by about half that, relative.
+    // So |Δx̂| ≤ (n+4)·ε·r·(mean|x| + |x − μ|) for each path, twice that between two, times |weight|, plus |bias|·ε.
+    const std::vector<int64_t> axes = trailing_axes(normalized_shape);
+    const Tensor r = rsqrt(var(x, axes, true, 0) + eps);
+    Tensor magnitude = r * (mean(abs(x), axes, true) + abs(x - mean(x, axes, true)));
+    if (weight.defined()) magnitude = magnitude * abs(weight);
+    if (bias.defined()) magnitude = magnitude + abs(bias);
+    check_against_reference("layer_norm", fast, composed_layer_norm(x, normalized_shape, weight, bias, eps),
+                            {.ulps = 2.0 * static_cast<double>(shape_numel(normalized_shape) + 4),
+                             .magnitude = magnitude,
+                             .formula = "2·(n+4)·ε·(r·(mean|x| + |x−μ|)·|weight| + |bias|)"});
+    return fast;
 }
 
 }  // namespace tapegrad

@@ -1,32 +1,25 @@
-// linear: y = x @ Wᵀ + b, with the bias fused into the product.
+// linear: y = x @ Wᵀ + b — fused (the bias added by the GEMM as it stores the output) beside its reference,
+// matmul then add. TAPEGRAD_KERNELS picks between them (kernels/kernel_mode.h).
 #include <stdexcept>
 
 #include "autograd/ops/accumulate_grad.h"
+#include "autograd/ops/check_mode.h"
+#include "autograd/ops/elementwise.h"
 #include "autograd/ops/matmul.h"
 #include "autograd/ops/promote.h"
 #include "autograd/ops/reduce.h"
 #include "autograd/ops/shape_ops.h"
 #include "autograd/tape.h"
 #include "kernels/gemm.h"
+#include "kernels/kernel_mode.h"
 
 namespace tapegrad {
+namespace {
 
 // Shapes: x (N, in) after flattening the leading axes, W (out, in), b (out), y (N, out).
 // Forward: y = x @ Wᵀ + b, one GEMM reading Wᵀ in place and adding b as it stores each tile.
 // Backward, with dy = dL/dy: dx = dy @ W, dW = dyᵀ @ x (one GEMM summing over all N rows), db = Σ_n dy[n, :].
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-    if (!x.defined() || !weight.defined() || x.dim() == 0 || weight.dim() != 2 || x.size(-1) != weight.size(1))
-        throw std::invalid_argument(fmt::format("linear: expected x (..., in) and weight (out, in), got {} and {}",
-                                                x.defined() ? shape_string(x.shape()) : "undefined",
-                                                weight.defined() ? shape_string(weight.shape()) : "undefined"));
-    if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
-        throw std::invalid_argument(fmt::format("linear: bias must be (out) = ({}), got {}", weight.size(0),
-                                                shape_string(bias.shape())));
-    require_floating(x, "linear");
-    if (weight.dtype() != x.dtype() || (bias.defined() && bias.dtype() != x.dtype()))
-        throw std::invalid_argument(fmt::format("linear: x, weight and bias must share a dtype, got {}, {}{}",
-                                                dtype_name(x.dtype()), dtype_name(weight.dtype()),
-                                                bias.defined() ? ", " + std::string(dtype_name(bias.dtype())) : std::string()));
+Tensor fused_linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     const int64_t in = weight.size(1), out_features = weight.size(0);
     Shape out_shape = x.shape();
     out_shape.back() = out_features;
@@ -65,6 +58,44 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
         if (bias.defined() && bias.requires_grad()) accumulate_grad(bias, sum(dy, {0}));
     });
     return y;
+}
+
+// The reference: the formula as written, a product and a sum, each with its own backward.
+Tensor composed_linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+    const Tensor product = matmul(x, transpose(weight, 0, 1));  // (..., out)
+    return bias.defined() ? product + bias : product;
+}
+
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+    if (!x.defined() || !weight.defined() || x.dim() == 0 || weight.dim() != 2 || x.size(-1) != weight.size(1))
+        throw std::invalid_argument(fmt::format("linear: expected x (..., in) and weight (out, in), got {} and {}",
+                                                x.defined() ? shape_string(x.shape()) : "undefined",
+                                                weight.defined() ? shape_string(weight.shape()) : "undefined"));
+    if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
+        throw std::invalid_argument(fmt::format("linear: bias must be (out) = ({}), got {}", weight.size(0),
+                                                shape_string(bias.shape())));
+    require_floating(x, "linear");
+    if (weight.dtype() != x.dtype() || (bias.defined() && bias.dtype() != x.dtype()))
+        throw std::invalid_argument(fmt::format("linear: x, weight and bias must share a dtype, got {}, {}{}",
+                                                dtype_name(x.dtype()), dtype_name(weight.dtype()),
+                                                bias.defined() ? ", " + std::string(dtype_name(bias.dtype())) : std::string()));
+    switch (kernels::kernel_mode()) {
+        case kernels::KernelMode::Fast: return fused_linear(x, weight, bias);
+        case kernels::KernelMode::Reference: return composed_linear(x, weight, bias);
+        case kernels::KernelMode::Check: break;
+    }
+    const Tensor fast = fused_linear(x, weight, bias);
+    NoGradGuard no_grad;
+    // Both sum the same k = in products in different orders (and add b first or last): within the GEMM's own
+    // bound 2·(k+1)·ε·|x|·|W|ᵀ, with |b| added to the magnitude (kernels/gemm.cpp).
+    const Tensor magnitude = matmul(abs(x), transpose(abs(weight), 0, 1));
+    check_against_reference("linear", fast, composed_linear(x, weight, bias),
+                            {.ulps = 2.0 * static_cast<double>(weight.size(1) + 1),
+                             .magnitude = bias.defined() ? magnitude + abs(bias) : magnitude,
+                             .formula = "2·(k+1)·ε·(|x|·|W|ᵀ + |b|)"});
+    return fast;
 }
 
 }  // namespace tapegrad

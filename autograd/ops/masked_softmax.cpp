@@ -1,4 +1,6 @@
-// masked_softmax: the softmax of attention, with the scale and the mask folded into one pass.
+// masked_softmax: the softmax of attention, with the scale and the mask folded into one pass, beside its
+// reference softmax(masked_fill(x · scale, mask, −inf)). TAPEGRAD_KERNELS picks between them
+// (kernels/kernel_mode.h).
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -6,10 +8,13 @@
 
 #include "autograd/loops/copy.h"
 #include "autograd/ops/accumulate_grad.h"
+#include "autograd/ops/check_mode.h"
+#include "autograd/ops/elementwise.h"
 #include "autograd/ops/nn_functional.h"
 #include "autograd/ops/promote.h"
 #include "autograd/tape.h"
 #include "kernels/attention_rows.h"
+#include "kernels/kernel_mode.h"
 #include "kernels/strided_loop.h"
 
 namespace tapegrad {
@@ -26,22 +31,10 @@ int64_t mask_row_offset(int64_t row, const Shape& leading_shape, const Shape& ma
     return offset;
 }
 
-}  // namespace
-
 // Forward, per row with a = scale·x over the kept entries: s = exp(a − max a) / Σ exp(a − max a), s = 0
 // where blocked. Backward, with ds = dL/ds: dL/dx = scale · s ⊙ (ds − Σ_j ds_j s_j); blocked entries
 // (s = 0) receive nothing, so the mask needs no backward of its own.
-Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
-    require_floating(x_in, "masked_softmax");
-    if (x_in.dim() == 0) throw std::invalid_argument("masked_softmax: expected at least one axis, got a scalar");
-    if (blocked.defined()) {
-        if (blocked.dtype() != DType::Bool)
-            throw std::invalid_argument(fmt::format("masked_softmax: mask must be bool (true = blocked), got {}",
-                                                    dtype_name(blocked.dtype())));
-        if (broadcast_shapes(blocked.shape(), x_in.shape(), "masked_softmax") != x_in.shape())
-            throw std::invalid_argument(fmt::format("masked_softmax: mask {} must broadcast to the input {}",
-                                                    shape_string(blocked.shape()), shape_string(x_in.shape())));
-    }
+Tensor fused_masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
     const Tensor x = x_in.contiguous();
     const int64_t size = x.size(-1);
     const int64_t rows = size == 0 ? 0 : x.numel() / size;
@@ -71,6 +64,43 @@ Tensor masked_softmax(const Tensor& x_in, const Tensor& blocked, double scale) {
         accumulate_grad(x_in, masked_softmax_backward(out, dout, scale));
     });
     return out;
+}
+
+// The reference, the formula as written: scale, block (exp(−inf) = 0), normalise. softmax gives a row with
+// every entry −inf all zeros, as the fused kernel does.
+Tensor composed_masked_softmax(const Tensor& x, const Tensor& blocked, double scale) {
+    const Tensor scaled = x * scale;
+    return softmax(blocked.defined() ? masked_fill(scaled, blocked, -std::numeric_limits<double>::infinity()) : scaled, -1);
+}
+
+}  // namespace
+
+Tensor masked_softmax(const Tensor& x, const Tensor& blocked, double scale) {
+    require_floating(x, "masked_softmax");
+    if (x.dim() == 0) throw std::invalid_argument("masked_softmax: expected at least one axis, got a scalar");
+    if (blocked.defined()) {
+        if (blocked.dtype() != DType::Bool)
+            throw std::invalid_argument(fmt::format("masked_softmax: mask must be bool (true = blocked), got {}",
+                                                    dtype_name(blocked.dtype())));
+        if (broadcast_shapes(blocked.shape(), x.shape(), "masked_softmax") != x.shape())
+            throw std::invalid_argument(fmt::format("masked_softmax: mask {} must broadcast to the input {}",
+                                                    shape_string(blocked.shape()), shape_string(x.shape())));
+    }
+    switch (kernels::kernel_mode()) {
+        case kernels::KernelMode::Fast: return fused_masked_softmax(x, blocked, scale);
+        case kernels::KernelMode::Reference: return composed_masked_softmax(x, blocked, scale);
+        case kernels::KernelMode::Check: break;
+    }
+    const Tensor fast = fused_masked_softmax(x, blocked, scale);
+    NoGradGuard no_grad;
+    // Each weight is exp(a − max a) / Σ: the exponentials within a few ulp (kernels/exp.h), the sum of a row
+    // of S within S ulp, whatever order either path adds in. (Today both run the same arithmetic and agree
+    // to the bit; the bound is what two correct implementations may differ by.)
+    const Tensor reference = composed_masked_softmax(x, blocked, scale);
+    check_against_reference("masked_softmax", fast, reference,
+                            {.ulps = static_cast<double>(x.size(-1) + 8), .magnitude = reference,
+                             .formula = "(S+8)·ε·weight"});
+    return fast;
 }
 
 Tensor masked_softmax_backward(const Tensor& weights, const Tensor& dweights, double scale) {

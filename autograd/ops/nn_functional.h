@@ -20,18 +20,37 @@ Tensor masked_softmax(const Tensor& x, const Tensor& blocked, double scale = 1.0
 // Its backward: d/dx given the weights it returned (contiguous) and d/dweights, s ⊙ (ds − Σ ds·s) · scale.
 Tensor masked_softmax_backward(const Tensor& weights, const Tensor& dweights, double scale);
 
-// Scaled dot-product attention as one recorded op: weights = masked_softmax(query keyᵀ, blocked, scale),
-// dropped = dropout(weights, dropout_p) (none when dropout_p is 0), output = dropped value. Shapes as
-// nn::scaled_dot_product_attention: query (B.., T, D), key (B.., S, D), value (B.., S, Dv), blocked bool
-// broadcastable to (B.., T, S) or undefined. The same numbers as the composition (and the same generator
-// draws), but only the weights and a byte per dropout decision are kept for backward — not the scores
-// nor the dropped weights. The returned weights carry no gradient: when they must, compose.
+// Attention: weights = softmax(query · keyᵀ · scale + mask), output = dropout(weights) · value.
+//   query (B.., T, D), key (B.., S, D), value (B.., S, Dv); batch axes broadcast as in matmul.
+//   mask: undefined, bool (true = blocked) or floating (additive), broadcastable to the scores (B.., T, S).
+// A query whose every key is blocked gets weights 0, output 0 and gradient 0 — never NaN.
+// Two implementations (autograd/ops/attention.cpp): the composition of matmul, masked_softmax (softmax for an
+// additive mask), dropout and matmul, and a fused op that takes one (batch, head) problem at a time through
+// all of it while it is in cache — the same numbers and the same generator draws, but it keeps only the
+// weights and a byte per dropout decision for backward, and its weights carry no gradient. The fused op
+// runs when weights_need_grad is false and the mask is bool or undefined, unless TAPEGRAD_KERNELS=reference.
+struct AttentionOptions {
+    double scale = 1.0;                // multiplies query · keyᵀ (1/√D in scaled dot-product attention)
+    double dropout_p = 0.0;            // probability of zeroing each weight, in [0, 1], when training
+    bool training = true;              // dropout acts in training only, as dropout()
+    Generator* generator = nullptr;    // the dropout masks' source; needed when dropout acts
+    bool weights_need_grad = true;     // false: nobody differentiates the weights, so the fused op may run
+    const char* caller = "attention";  // names the caller in error messages: "MultiHeadAttention"
+};
 struct AttentionOutput {
     Tensor output;   // (B.., T, Dv)
-    Tensor weights;  // (B.., T, S), before dropout; not differentiable
+    Tensor weights;  // (B.., T, S), before dropout (what a heat-map shows)
 };
-AttentionOutput fused_attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked,
-                                double scale, double dropout_p, Generator* generator);
+AttentionOutput attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& mask = {},
+                          const AttentionOptions& options = {});
+
+// The checks attention() makes, for a module that takes query, key and value from its caller and wants
+// them checked before it transforms them: query (B.., T, D), key (B.., S, D), value (B.., S, Dv) of one
+// floating dtype with broadcastable batch axes, and a mask (bool or floating, or undefined) broadcastable
+// to the scores (B.., T, S). Returns the scores' shape (B.., T, S). Throws std::invalid_argument that
+// starts with `caller` and names the shapes or dtypes at fault.
+Shape check_attention_inputs(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& mask,
+                             const char* caller);
 
 enum class Reduction { None, Mean, Sum };
 

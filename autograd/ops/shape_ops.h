@@ -18,7 +18,6 @@ Tensor squeeze(const Tensor& x, int64_t axis);  // removes a size-1 axis
 Tensor unsqueeze(const Tensor& x, int64_t axis);  // inserts a size-1 axis
 // Broadcasts size-1 axes (and new leading axes) to `shape` without copying (stride 0).
 Tensor expand(const Tensor& x, const Shape& shape);
-Tensor broadcast_to(const Tensor& x, const Shape& shape);
 // Elements start..start+length-1 along axis, a view.
 Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length);
 // Python-style slice x[start:end:step] along axis (negative start/end count from the end), a view.

@@ -148,6 +148,5 @@ Tensor clamp(const Tensor& x, double min, double max) {
 }
 
 Tensor clamp_min(const Tensor& x, double min) { return clamp(x, min, INFINITY); }
-Tensor clamp_max(const Tensor& x, double max) { return clamp(x, -INFINITY, max); }
 
 }  // namespace tapegrad

@@ -174,8 +174,6 @@ Tensor expand(const Tensor& x, const Shape& shape) {
     return out;
 }
 
-Tensor broadcast_to(const Tensor& x, const Shape& shape) { return expand(x, shape); }
-
 Tensor slice(const Tensor& x, int64_t axis, int64_t start, int64_t end, int64_t step) {
     const int64_t along = normalize_axis(axis, x.dim(), "slice");
     if (step <= 0) throw std::invalid_argument(fmt::format("slice: step must be positive, got {}", step));

@@ -87,10 +87,10 @@ Checkpoint read_checkpoint(const std::filesystem::path& directory) {
     return checkpoint;
 }
 
-Experiment Checkpoint::experiment() const {
+Experiment Checkpoint::experiment(RestoreSplits splits) const {
     const SafetensorsMetadata& metadata = contents.metadata;
     return Experiment::restore(config, metadata.at("source_tokenizer"), metadata.at("source_vocab"),
-                               metadata.at("target_tokenizer"), metadata.at("target_vocab"));
+                               metadata.at("target_tokenizer"), metadata.at("target_vocab"), splits);
 }
 
 NamedTensorList Checkpoint::model_state() const {

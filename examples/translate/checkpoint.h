@@ -52,8 +52,9 @@ struct Checkpoint {
     SafetensorsContents contents;
     TrainerState state;
 
-    // The experiment with the saved tokenizers and vocabularies.
-    Experiment experiment() const;
+    // The experiment with the saved tokenizers and vocabularies; its corpus and split rebuilt from the config
+    // unless `splits` is RestoreSplits::skip.
+    Experiment experiment(RestoreSplits splits = RestoreSplits::rebuild) const;
     // The model's tensors without the "model." prefix, for load_state_dict.
     NamedTensorList model_state() const;
     // The trained model, built from the config and loaded with model_state().

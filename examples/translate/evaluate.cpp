@@ -1,8 +1,12 @@
-// Evaluation: greedy decoding of a split, scored with exact match, token accuracy and BLEU.
+// Evaluation: greedy decoding of a split, scored with exact match, token accuracy and BLEU; the reports of
+// a score; a file of one's own prepared for scoring.
 #include "examples/translate/evaluate.h"
 
 #include <algorithm>
 #include <numeric>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "data/vocab.h"
 #include "examples/translate/decode.h"
@@ -47,6 +51,50 @@ EvalResult evaluate(nn::Seq2SeqTransformer& model, const Experiment& experiment,
     result.token_accuracy = token_accuracy(hypotheses, references);
     result.bleu = corpus_bleu(hypotheses, references);
     return result;
+}
+
+std::string describe(const Scored& scored, const EvalResult& result) {
+    if (result.sentences == 0)
+        return scored.is_split ? fmt::format("{} split is empty: no metrics", scored.name)
+                               : fmt::format("{}: no pairs to score: no metrics", scored.name);
+    return fmt::format("{}: exact match {:.2f}%, token accuracy {:.2f}%, {} ({} sentences)", scored.name,
+                       100 * result.exact_match, 100 * result.token_accuracy, format_bleu(result.bleu),
+                       result.sentences);
+}
+
+std::string summary_json(const Scored& scored, const EvalResult& result, int64_t steps, double seconds,
+                         double final_loss) {
+    const bool scored_any = result.sentences > 0;
+    auto metric = [&](double value) { return scored_any ? nlohmann::json(value) : nlohmann::json(nullptr); };
+    nlohmann::json summary{{"exact_match", metric(result.exact_match)},
+                           {"token_accuracy", metric(result.token_accuracy)},
+                           {"bleu", metric(result.bleu.score)},
+                           {"steps", steps},
+                           {"seconds", seconds},
+                           {"final_loss", final_loss},
+                           {"sentences", result.sentences},
+                           {"split", scored.name}};
+    if (scored.is_split && scored.name == "test") summary["test_sentences"] = result.sentences;
+    return summary.dump();
+}
+
+EvalFile read_eval_file(const std::filesystem::path& path, const Experiment& experiment) {
+    EvalFile file;
+    for (data::NumberedPair& numbered : data::read_numbered_tsv(path)) {
+        ++file.pairs_read;
+        if (!experiment.fits_max_len(numbered.pair)) {
+            file.too_long_lines.push_back(numbered.line);
+            continue;
+        }
+        auto has_unknown = [](const std::vector<int64_t>& ids) {
+            return std::find(ids.begin(), ids.end(), data::Vocab::unk_id()) != ids.end();
+        };
+        if (has_unknown(experiment.source.encode(numbered.pair.source)) ||
+            has_unknown(experiment.target.encode(numbered.pair.target)))
+            ++file.pairs_with_unknown_tokens;
+        file.pairs.push_back(std::move(numbered.pair));
+    }
+    return file;
 }
 
 }  // namespace tapegrad::translate

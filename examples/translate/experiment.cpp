@@ -1,6 +1,7 @@
 // Experiment: corpus, split, tokenizers and vocabularies of a run.
 #include "examples/translate/experiment.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -11,14 +12,10 @@
 namespace tapegrad::translate {
 namespace {
 
-// Texts longer than the model's max_len (in tokens, with BOS/EOS) would not fit its position table.
-std::vector<data::SentencePair> within_max_len(std::vector<data::SentencePair> pairs, const Language& source,
-                                               const Language& target, int64_t max_len) {
+std::vector<data::SentencePair> within_max_len(std::vector<data::SentencePair> pairs, const Experiment& experiment) {
     std::vector<data::SentencePair> kept;
     for (auto& pair : pairs)
-        if (static_cast<int64_t>(source.tokenizer->tokenize(pair.source).size()) <= max_len &&
-            static_cast<int64_t>(target.tokenizer->tokenize(pair.target).size()) + 2 <= max_len)
-            kept.push_back(std::move(pair));
+        if (experiment.fits_max_len(pair)) kept.push_back(std::move(pair));
     return kept;
 }
 
@@ -58,11 +55,35 @@ std::vector<data::SentencePair> load_corpus(const TrainConfig& config) {
     return data::generate_task(config.task, config.num_examples, config.data_seed);
 }
 
+int64_t corpus_size(const data::CorpusSplits& splits) {
+    return static_cast<int64_t>(splits.train.size() + splits.valid.size() + splits.test.size());
+}
+
+std::string few_pairs_warning(int64_t pairs) {
+    if (pairs >= kFewPairs) return "";
+    return fmt::format("warning: {} pairs: metrics on so few sentences are noisy", pairs);
+}
+
+void print_training_data_notes(const Experiment& experiment) {
+    if (const std::string warning = few_pairs_warning(corpus_size(experiment.splits)); !warning.empty())
+        fmt::print(stderr, "{}\n", warning);
+    if (experiment.splits.valid.empty()) fmt::print("validation split is empty: no validation metrics\n");
+    std::fflush(stdout);
+}
+
+bool Experiment::fits_max_len(const data::SentencePair& pair) const {
+    return static_cast<int64_t>(source.tokenizer->tokenize(pair.source).size()) <= config.max_len &&
+           static_cast<int64_t>(target.tokenizer->tokenize(pair.target).size()) + 2 <= config.max_len;
+}
+
 Experiment Experiment::create(const TrainConfig& config) {
     Experiment experiment;
     experiment.config = config;
-    experiment.splits = data::split_corpus(load_corpus(config), config.valid_fraction, config.test_fraction,
-                                           config.data_seed);
+    std::vector<data::SentencePair> corpus = load_corpus(config);
+    if (corpus.empty() && !config.data_path.empty())
+        throw std::invalid_argument(fmt::format(
+            "translate train: --data '{}' holds no pairs (expected source<TAB>target lines)", config.data_path));
+    experiment.splits = data::split_corpus(corpus, config.valid_fraction, config.test_fraction, config.data_seed);
     std::vector<std::string> sources, targets;
     for (const auto& pair : experiment.splits.train) {
         sources.push_back(pair.source);
@@ -71,7 +92,7 @@ Experiment Experiment::create(const TrainConfig& config) {
     experiment.source = learn_language(config, sources);
     experiment.target = learn_language(config, targets);
     for (auto* split : {&experiment.splits.train, &experiment.splits.valid, &experiment.splits.test})
-        *split = within_max_len(std::move(*split), experiment.source, experiment.target, config.max_len);
+        *split = within_max_len(std::move(*split), experiment);
     if (experiment.splits.train.empty())
         throw std::invalid_argument("translate train: the training split is empty (too few examples, or all too long)");
     return experiment;
@@ -79,15 +100,16 @@ Experiment Experiment::create(const TrainConfig& config) {
 
 Experiment Experiment::restore(const TrainConfig& config, const std::string& source_tokenizer_json,
                                const std::string& source_vocab_json, const std::string& target_tokenizer_json,
-                               const std::string& target_vocab_json) {
+                               const std::string& target_vocab_json, RestoreSplits splits) {
     Experiment experiment;
     experiment.config = config;
-    experiment.splits = data::split_corpus(load_corpus(config), config.valid_fraction, config.test_fraction,
-                                           config.data_seed);
     experiment.source = {data::tokenizer_from_json(source_tokenizer_json), data::Vocab::from_json(source_vocab_json)};
     experiment.target = {data::tokenizer_from_json(target_tokenizer_json), data::Vocab::from_json(target_vocab_json)};
+    if (splits == RestoreSplits::skip) return experiment;
+    experiment.splits = data::split_corpus(load_corpus(config), config.valid_fraction, config.test_fraction,
+                                           config.data_seed);
     for (auto* split : {&experiment.splits.train, &experiment.splits.valid, &experiment.splits.test})
-        *split = within_max_len(std::move(*split), experiment.source, experiment.target, config.max_len);
+        *split = within_max_len(std::move(*split), experiment);
     return experiment;
 }
 

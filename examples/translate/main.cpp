@@ -2,11 +2,13 @@
 //
 //   translate train --task dates --checkpoint runs/dates          train (see --help for every option)
 //   translate eval --checkpoint runs/dates                        metrics on the test split
+//       [--split train|valid|test | --data FILE.tsv]               (or another split, or a file of one's own)
 //   translate translate --checkpoint runs/dates "27 Nov 2026"     translate sentences (or stdin lines)
+//       [--input FILE [--output FILE]]                             (or a file, a sentence a line)
 //       [--beam N] [--attention heatmap.svg [--layer L] [--head H]]
 //
 // train and eval print one JSON object as their last line (exact_match, token_accuracy, bleu, steps,
-// seconds, final_loss), for scripts to read.
+// seconds, final_loss, sentences, split), for scripts to read.
 //
 // Started by mpirun (and built with MPI), `translate train` trains one model data-parallel over all the
 // processes (docs/distributed.md):   mpirun -np 2 build/bin/translate train --threads 1 ...
@@ -30,8 +32,8 @@ int main(int argc, char** argv) {
         "usage: translate <command> [options]\n"
         "commands:\n"
         "  train       train a model (--task reverse|dates|en-pl or --data FILE.tsv)\n"
-        "  eval        score a checkpoint on its test split\n"
-        "  translate   translate sentences with a checkpoint\n"
+        "  eval        score a checkpoint on its test split (--split, or --data FILE.tsv)\n"
+        "  translate   translate sentences with a checkpoint (arguments, stdin, or --input FILE)\n"
         "Run 'translate <command> --help' for the options of a command.\n";
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cout << usage;

@@ -66,7 +66,8 @@ bool is_validation_step(const TrainConfig& config, int64_t step) {
 bool report_step(TrainingSession& session, TrainingReport& report, TrainingClock& clock, MetricsRow row) {
     report.show_progress(row);
     bool reached_target = false;
-    if (is_validation_step(session.config, row.step)) {
+    // An empty validation split has nothing to score: no validation, so no 0.0 metrics and no target reached.
+    if (is_validation_step(session.config, row.step) && !session.experiment.splits.valid.empty()) {
         const Clock::time_point validation_start = Clock::now();
         const EvalResult valid = evaluate(*session.model, session.experiment, session.experiment.splits.valid,
                                           session.config.eval_examples);
@@ -159,6 +160,7 @@ TrainResult train(const TrainRun& run) {
     std::optional<TrainingReport> report;  // rank 0 alone prints, logs and plots
     if (world.is_main()) {
         print_opening_line(session, run.resume, world.world_size());
+        print_training_data_notes(session.experiment);
         report.emplace(session, run.checkpoint_dir, world.world_size(), run.resume);
         if (!run.resume) report->record_heads(*session.model, 0);  // the untrained heads, for comparison
     }

@@ -165,22 +165,27 @@ std::vector<OpCase> build() {
         Generator generator(7);  // the same mask on every call, so finite differences see one function
         return dropout(in[0], 0.25, true, generator);
     }});
-    // fused_attention: a (T, S) mask, key/value shared by the batch with a per-sequence key mask, dropout.
-    cases.push_back({"fused_attention", {{2, 3, 4}, {2, 5, 4}, {2, 5, 3}}, {}, [](const Inputs& in) {
-        return fused_attention(in[0], in[1], in[2], pattern_mask({3, 5}), 0.5, 0.0, nullptr).output;
+    // attention with weights_need_grad = false: the fused op (the composed reference under
+    // TAPEGRAD_KERNELS=reference). A (T, S) mask; key/value shared by the batch with a per-sequence key
+    // mask; dropout.
+    const AttentionOptions fused = {.scale = 0.5, .weights_need_grad = false};
+    cases.push_back({"fused_attention", {{2, 3, 4}, {2, 5, 4}, {2, 5, 3}}, {}, [fused](const Inputs& in) {
+        return attention(in[0], in[1], in[2], pattern_mask({3, 5}), fused).output;
     }});
-    cases.push_back({"fused_attention/broadcast_kv", {{2, 3, 4}, {1, 5, 4}, {1, 5, 3}}, {}, [](const Inputs& in) {
-        return fused_attention(in[0], in[1], in[2], pattern_mask({2, 1, 5}), 0.5, 0.0, nullptr).output;
+    cases.push_back({"fused_attention/broadcast_kv", {{2, 3, 4}, {1, 5, 4}, {1, 5, 3}}, {}, [fused](const Inputs& in) {
+        return attention(in[0], in[1], in[2], pattern_mask({2, 1, 5}), fused).output;
     }});
     cases.push_back({"fused_attention/dropout", {{2, 3, 4}, {2, 5, 4}, {2, 5, 3}}, {}, [](const Inputs& in) {
         Generator generator(7);  // the same mask on every call
-        return fused_attention(in[0], in[1], in[2], Tensor(), 0.5, 0.25, &generator).output;
+        return attention(in[0], in[1], in[2], Tensor(),
+                         {.scale = 0.5, .dropout_p = 0.25, .generator = &generator, .weights_need_grad = false})
+            .output;
     }});
-    // fused_attention on heads split out of (B, T, H, D) as (B, H, T, D) views: the output and the
+    // The fused op on heads split out of (B, T, H, D) as (B, H, T, D) views: the output and the
     // gradients come back in (B, T, H, D) order (a layout that is dense but not contiguous).
-    cases.push_back({"fused_attention/heads", {{2, 3, 2, 4}, {2, 5, 2, 4}, {2, 5, 2, 4}}, {}, [](const Inputs& in) {
-        return fused_attention(transpose(in[0], 1, 2), transpose(in[1], 1, 2), transpose(in[2], 1, 2),
-                               pattern_mask({2, 1, 3, 5}), 0.5, 0.0, nullptr).output;
+    cases.push_back({"fused_attention/heads", {{2, 3, 2, 4}, {2, 5, 2, 4}, {2, 5, 2, 4}}, {}, [fused](const Inputs& in) {
+        return attention(transpose(in[0], 1, 2), transpose(in[1], 1, 2), transpose(in[2], 1, 2),
+                         pattern_mask({2, 1, 3, 5}), fused).output;
     }});
     cases.push_back({"dropout_add", {{3, 4}, {3, 4}}, {}, [](const Inputs& in) {
         Generator generator(7);  // the same mask on every call

@@ -26,6 +26,22 @@ TEST_CASE("tensors are created from nested lists, buffers and fills", "[tensor]"
     CHECK_THROWS_WITH(zeros({2}, {.dtype = DType::Int64, .requires_grad = true}), Catch::Contains("floating"));
 }
 
+TEST_CASE("zeros_like, ones_like and full_like take the shape and dtype, never requires_grad or strides", "[tensor]") {
+    const Tensor like = tensor({{1, 2, 3}, {4, 5, 6}}, {.dtype = DType::Float64, .requires_grad = true}).transpose(0, 1);
+    for (const Tensor& made : {zeros_like(like), ones_like(like), full_like(like, -2.5)}) {
+        CHECK(made.shape() == Shape{3, 2});
+        CHECK(made.dtype() == DType::Float64);
+        CHECK(!made.requires_grad());
+        CHECK(made.is_contiguous());
+    }
+    CHECK(zeros_like(like).to_vector<double>() == std::vector<double>(6, 0));
+    CHECK(ones_like(like).to_vector<double>() == std::vector<double>(6, 1));
+    CHECK(full_like(like, -2.5).to_vector<double>() == std::vector<double>(6, -2.5));
+    const Tensor ids = full_like(arange(4), 7);
+    CHECK(ids.dtype() == DType::Int64);
+    CHECK(ids.to_vector<int64_t>() == std::vector<int64_t>(4, 7));
+}
+
 TEST_CASE("views share storage and re-index it without copying", "[tensor][views]") {
     const Tensor base = arange(0.0, 12.0, 1.0).reshape({3, 4});
     const Tensor t = transpose(base, 0, 1);

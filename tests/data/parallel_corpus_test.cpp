@@ -69,6 +69,23 @@ TEST_CASE("parallel_corpus: read_tsv errors name the path and the line", "[data]
                         Catch::Contains("read_tsv") && Catch::Contains("/nonexistent/corpus.tsv"));
 }
 
+TEST_CASE("parallel_corpus: read_tsv of a directory says so instead of reading no pairs", "[data][corpus]") {
+    const fs::path dir = fs::temp_directory_path() / "tapegrad_data_tests" / "a_directory.tsv";
+    fs::create_directories(dir);
+    REQUIRE_THROWS_WITH(read_tsv(dir), Catch::Contains(dir.string()) && Catch::Contains("is a directory"));
+    fs::remove(dir);
+}
+
+TEST_CASE("parallel_corpus: read_numbered_tsv keeps each pair's line, counting skipped blank lines", "[data][corpus]") {
+    const TempFile file("numbered.tsv", "a\tb\n\n  \nc\td\r\ne\tf\n");
+    const auto pairs = read_numbered_tsv(file.path());
+    REQUIRE(pairs.size() == 3);
+    CHECK(pairs[0].line == 1);
+    CHECK(pairs[1].line == 4);
+    CHECK(pairs[1].pair == SentencePair{"c", "d"});
+    CHECK(pairs[2].line == 5);
+}
+
 TEST_CASE("parallel_corpus: write_tsv and read_tsv round trip", "[data][corpus]") {
     const std::vector<SentencePair> pairs = {{"I see the cat.", "Widzę kota."}, {"żółć", "bile"}};
     const TempFile file("round_trip.tsv", "");

@@ -73,7 +73,7 @@ TEST_CASE("MultiHeadAttention: parameter names and Xavier/zero init as torch", "
     CHECK(max(abs(mha.q_proj().bias())).item() == 0.0);
 }
 
-TEST_CASE("MultiHeadAttention: split_heads gives head h the features [h·D, (h+1)·D) — merge_heads undoes it", "[attention]") {
+TEST_CASE("MultiHeadAttention: split_heads gives head h the features h·D to (h+1)·D − 1 — merge_heads undoes it", "[attention]") {
     auto mha = make_mha();
     const Tensor x = arange(0, B * T * E, 1, {.dtype = DType::Float64}).reshape({B, T, E});
     const Tensor heads = mha->split_heads(x);  // (B, H, T, D)

@@ -1,10 +1,15 @@
-// Helpers for the translate tests: a well-formedness check for generated SVG, a scratch directory, counting.
+// Helpers for the translate tests: a well-formedness check for generated SVG, a scratch directory, counting,
+// capturing what a command prints.
 #pragma once
 
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,5 +123,42 @@ struct ScratchDirectory {
     ScratchDirectory(const ScratchDirectory&) = delete;
     ScratchDirectory& operator=(const ScratchDirectory&) = delete;
 };
+
+// What `run()` writes to standard output and standard error, at the file-descriptor level (so both
+// std::cout and fmt::print / printf are caught). Restores both descriptors even when `run` throws.
+struct CapturedOutput {
+    std::string out;
+    std::string err;
+};
+
+template <typename Run>
+CapturedOutput capture_output(Run&& run) {
+    ScratchDirectory scratch;
+    const std::filesystem::path out_path = scratch.path / "stdout", err_path = scratch.path / "stderr";
+    std::cout.flush(), std::cerr.flush(), std::fflush(stdout), std::fflush(stderr);
+    const int saved_out = ::dup(1), saved_err = ::dup(2);
+    std::FILE* out_file = std::fopen(out_path.c_str(), "w");
+    std::FILE* err_file = std::fopen(err_path.c_str(), "w");
+    ::dup2(::fileno(out_file), 1), ::dup2(::fileno(err_file), 2);
+    auto restore = [&] {
+        std::cout.flush(), std::cerr.flush(), std::fflush(stdout), std::fflush(stderr);
+        ::dup2(saved_out, 1), ::dup2(saved_err, 2);
+        ::close(saved_out), ::close(saved_err);
+        std::fclose(out_file), std::fclose(err_file);
+    };
+    try {
+        run();
+    } catch (...) {
+        restore();
+        throw;
+    }
+    restore();
+    auto slurp = [](const std::filesystem::path& path) {
+        std::ostringstream text;
+        text << std::ifstream(path, std::ios::binary).rdbuf();
+        return text.str();
+    };
+    return {slurp(out_path), slurp(err_path)};
+}
 
 }  // namespace tapegrad::translate::testing
