@@ -27,11 +27,9 @@ template <typename Fn> void for_each_grad(const std::vector<Tensor>& params, Fn&
 
 }  // namespace
 
-double clip_grad_norm(const std::vector<Tensor>& params, double max_norm, double norm_type, bool error_if_nonfinite) {
-    if (!(max_norm >= 0))
-        throw std::invalid_argument(fmt::format("clip_grad_norm: max_norm must be >= 0, got {}", max_norm));
+double grad_norm(const std::vector<Tensor>& params, double norm_type) {
     if (!(norm_type > 0))
-        throw std::invalid_argument(fmt::format("clip_grad_norm: norm_type must be > 0 or inf, got {}", norm_type));
+        throw std::invalid_argument(fmt::format("grad_norm: norm_type must be > 0 or inf, got {}", norm_type));
     const bool inf_norm = std::isinf(norm_type);
 
     // Σ |g|^p (or max |g|) over every element of every grad, accumulated in double.
@@ -51,10 +49,18 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm, double
                 accumulated += std::pow(magnitude, norm_type);
         }
     });
-    double total_norm = inf_norm ? accumulated : norm_type == 2.0 ? std::sqrt(accumulated)
-                                             : norm_type == 1.0 ? accumulated
-                                                                : std::pow(accumulated, 1.0 / norm_type);
-    if (saw_nan) total_norm = std::numeric_limits<double>::quiet_NaN();  // std::max drops NaN
+    const double total_norm = inf_norm ? accumulated : norm_type == 2.0 ? std::sqrt(accumulated)
+                                                   : norm_type == 1.0 ? accumulated
+                                                                      : std::pow(accumulated, 1.0 / norm_type);
+    return saw_nan ? std::numeric_limits<double>::quiet_NaN() : total_norm;  // std::max drops NaN
+}
+
+double clip_grad_norm(const std::vector<Tensor>& params, double max_norm, double norm_type, bool error_if_nonfinite) {
+    if (!(max_norm >= 0))
+        throw std::invalid_argument(fmt::format("clip_grad_norm: max_norm must be >= 0, got {}", max_norm));
+    if (!(norm_type > 0))
+        throw std::invalid_argument(fmt::format("clip_grad_norm: norm_type must be > 0 or inf, got {}", norm_type));
+    const double total_norm = grad_norm(params, norm_type);
 
     if (!std::isfinite(total_norm)) {
         if (error_if_nonfinite)

@@ -10,7 +10,11 @@
 namespace tapegrad::optim {
 
 // The norm of all gradients together, as if concatenated into one vector: (Σ |g|^p)^(1/p), or
-// max |g| for norm_type = inf, computed in double. When it exceeds max_norm, every grad is scaled
+// max |g| for norm_type = inf, computed in double; NaN when some gradient holds a NaN. The grads are only
+// read. Throws std::invalid_argument for norm_type <= 0.
+double grad_norm(const std::vector<Tensor>& params, double norm_type = 2.0);
+
+// The grad_norm of all gradients. When it exceeds max_norm, every grad is scaled
 // in place by max_norm / (norm + 1e-6), as torch.nn.utils.clip_grad_norm_. Returns the norm
 // before clipping.
 // A non-finite norm (a NaN or inf in some gradient) is returned as is and the grads are left

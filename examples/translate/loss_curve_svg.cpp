@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/atomic_file.h"
+#include "examples/translate/chart_axis.h"
 #include "examples/translate/svg.h"
 
 namespace tapegrad::translate {
@@ -25,66 +26,6 @@ const std::string valid_colour = "#d62728";
 const std::string axis_colour = "#444444";
 const std::string grid_colour = "#e5e5e5";
 
-// One axis: its data-space domain, where ticks go and how they read, and whether it is logarithmic.
-struct Axis {
-    double low = 0.0;
-    double high = 1.0;
-    bool log = false;
-    std::vector<double> ticks;
-    std::vector<std::string> tick_labels;
-
-    // Position of `value` in [0, 1] along the axis.
-    double fraction(double value) const {
-        if (log) return (std::log10(value) - std::log10(low)) / (std::log10(high) - std::log10(low));
-        return (value - low) / (high - low);
-    }
-};
-
-// A linear axis over [low, high] widened to the enclosing 1-2-5 ticks, so the frame starts and ends on a tick.
-// `min_step` keeps ticks off fractional values of an integer quantity (steps of a three-step run: 1, 2, 3).
-Axis linear_axis(double low, double high, int max_ticks, double min_step = 0.0) {
-    const std::vector<double> probe = nice_ticks(low, high, max_ticks);
-    const double step = std::max(probe.size() > 1 ? probe[1] - probe[0] : 1.0, min_step);
-    Axis axis;
-    if (low == high) {
-        low -= step;
-        high += step;
-    }
-    axis.low = std::floor(low / step + 1e-9) * step;
-    axis.high = std::ceil(high / step - 1e-9) * step;
-    for (double k = std::round(axis.low / step); k * step <= axis.high + 1e-9 * step; k += 1.0) {
-        axis.ticks.push_back(k * step);
-        axis.tick_labels.push_back(format_tick(k * step, step));
-    }
-    return axis;
-}
-
-// A log axis over [low, high] (both > 0): ticks at 1, 2, 5 × 10^k when the data spans at most three decades,
-// at 10^k only beyond that; the domain widens to the nearest tick on each side.
-Axis log_axis(double low, double high) {
-    if (low == high) {
-        low /= 2.0;
-        high *= 2.0;
-    }
-    const int first_decade = static_cast<int>(std::floor(std::log10(low))) ;
-    const int last_decade = static_cast<int>(std::ceil(std::log10(high)));
-    const bool dense = last_decade - first_decade <= 3;
-    std::vector<double> candidates;
-    for (int decade = first_decade; decade <= last_decade; ++decade)
-        for (double mantissa : dense ? std::vector<double>{1, 2, 5} : std::vector<double>{1})
-            candidates.push_back(mantissa * std::pow(10.0, decade));
-    Axis axis;
-    axis.log = true;
-    axis.low = *std::prev(std::upper_bound(candidates.begin(), candidates.end(), low * (1 + 1e-9)));
-    axis.high = *std::lower_bound(candidates.begin(), candidates.end(), high * (1 - 1e-9));
-    for (double tick : candidates) {
-        if (tick < axis.low || tick > axis.high) continue;
-        axis.ticks.push_back(tick);
-        axis.tick_labels.push_back(fmt::format("{:g}", tick));
-    }
-    return axis;
-}
-
 // The points of `series` that can be drawn: finite, and positive on a log axis.
 CurveSeries drawable(const CurveSeries& series, bool log_y) {
     CurveSeries points;
@@ -97,12 +38,6 @@ std::pair<double, double> y_range(const CurveSeries& points) {
     auto [low, high] = std::minmax_element(points.begin(), points.end(),
                                            [](const auto& a, const auto& b) { return a.second < b.second; });
     return {low->second, high->second};
-}
-
-double widest(const std::vector<std::string>& labels, double font_size) {
-    double width = 0.0;
-    for (const std::string& label : labels) width = std::max(width, estimated_text_width(label, font_size));
-    return width;
 }
 
 }  // namespace

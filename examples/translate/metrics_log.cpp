@@ -7,11 +7,13 @@
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "base/atomic_file.h"
+#include "examples/translate/append_log.h"
 
 namespace tapegrad::translate {
 
@@ -21,30 +23,6 @@ const std::vector<std::string> metrics_log_fixed_columns = {"step",   "epoch",  
                                                             "tokens", "tokens_per_s", "elapsed_s"};
 
 namespace {
-
-std::vector<std::string_view> split_fields(std::string_view line) {
-    std::vector<std::string_view> fields;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t comma = line.find(',', start);
-        fields.push_back(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-        if (comma == std::string_view::npos) return fields;
-        start = comma + 1;
-    }
-}
-
-// The lines of a file's content; a final line without its newline is reported through `torn_tail`.
-std::vector<std::string_view> complete_lines(std::string_view content, std::string_view* torn_tail) {
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    for (std::size_t newline; (newline = content.find('\n', start)) != std::string_view::npos; start = newline + 1) {
-        std::string_view line = content.substr(start, newline - start);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // tolerate CRLF
-        lines.push_back(line);
-    }
-    *torn_tail = content.substr(start);
-    return lines;
-}
 
 // A double in the shortest form that reads back exactly; "nan" / "inf" for non-finite values.
 std::string format_value(double value) { return fmt::format("{}", value); }
@@ -56,13 +34,15 @@ MetricsLog::MetricsLog(const fs::path& directory, MetricsLogOptions options)
     if (options_.flush_every < 1)
         throw std::invalid_argument(fmt::format("MetricsLog: flush_every must be >= 1, got {}", options_.flush_every));
     std::vector<std::string> seen = metrics_log_fixed_columns;
-    for (const std::string& column : options_.eval_columns) {
-        if (column.empty() || column.find_first_of(",\"\n\r") != std::string::npos ||
-            std::find(seen.begin(), seen.end(), column) != seen.end())
-            throw std::invalid_argument(fmt::format(
-                "MetricsLog: eval column '{}' must be non-empty, unique and free of commas, quotes and newlines", column));
-        seen.push_back(column);
-    }
+    for (const auto& [kind, columns] : {std::pair{"eval", &options_.eval_columns}, std::pair{"health", &options_.health_columns}})
+        for (const std::string& column : *columns) {
+            if (column.empty() || column.find_first_of(",\"\n\r") != std::string::npos ||
+                std::find(seen.begin(), seen.end(), column) != seen.end())
+                throw std::invalid_argument(fmt::format(
+                    "MetricsLog: {} column '{}' must be non-empty, unique and free of commas, quotes and newlines", kind,
+                    column));
+            seen.push_back(column);
+        }
 
     std::error_code error;
     fs::create_directories(directory, error);
@@ -70,28 +50,9 @@ MetricsLog::MetricsLog(const fs::path& directory, MetricsLogOptions options)
         throw std::runtime_error(fmt::format("MetricsLog: cannot create directory '{}': {}", directory.string(),
                                              error.message()));
 
-    // An existing log: check it has our columns, and cut off a row torn by a crash.
-    bool write_header = true;
-    if (fs::exists(path_) && fs::file_size(path_) > 0) {
-        const std::string content = read_file(path_);
-        std::string_view torn_tail;
-        const std::vector<std::string_view> lines = complete_lines(content, &torn_tail);
-        if (!torn_tail.empty()) fs::resize_file(path_, content.size() - torn_tail.size());
-        if (!lines.empty()) {
-            if (lines.front() != header())
-                throw std::runtime_error(fmt::format(
-                    "MetricsLog: '{}' has header '{}' but this run logs '{}'; use another directory or move the old log",
-                    path_.string(), lines.front(), header()));
-            write_header = false;
-        }
-    }
-
+    prepare_append_log(path_, header(), {.keep_rows_up_to_step = options_.keep_rows_up_to_step, .owner = "MetricsLog"});
     file_.open(path_, std::ios::out | std::ios::app);
     if (!file_) throw std::runtime_error(fmt::format("MetricsLog: cannot open '{}' for appending", path_.string()));
-    if (write_header) {
-        file_ << header() << '\n' << std::flush;
-        if (!file_) throw std::runtime_error(fmt::format("MetricsLog: cannot write the header of '{}'", path_.string()));
-    }
 }
 
 MetricsLog::~MetricsLog() {
@@ -102,22 +63,26 @@ std::string MetricsLog::header() const {
     std::string line;
     for (const std::string& column : metrics_log_fixed_columns) line += (line.empty() ? "" : ",") + column;
     for (const std::string& column : options_.eval_columns) line += "," + column;
+    for (const std::string& column : options_.health_columns) line += "," + column;
     return line;
 }
 
 void MetricsLog::append(const MetricsRow& row) {
-    for (const auto& [name, value] : row.eval)
-        if (std::find(options_.eval_columns.begin(), options_.eval_columns.end(), name) == options_.eval_columns.end())
-            throw std::invalid_argument(fmt::format(
-                "MetricsLog::append: step {} has eval value '{}', which is not one of the log's eval columns [{}]",
-                row.step, name, fmt::join(options_.eval_columns, ", ")));
+    for (const auto& [kind, values, columns] :
+         {std::tuple{"eval", &row.eval, &options_.eval_columns}, std::tuple{"health", &row.health, &options_.health_columns}})
+        for (const auto& [name, value] : *values)
+            if (std::find(columns->begin(), columns->end(), name) == columns->end())
+                throw std::invalid_argument(fmt::format(
+                    "MetricsLog::append: step {} has {} value '{}', which is not one of the log's {} columns [{}]",
+                    row.step, kind, name, kind, fmt::join(*columns, ", ")));
 
     std::string line = fmt::format("{},{},{},{},{},{:.1f},{:.3f}", row.step, row.epoch, format_value(row.loss),
                                    format_value(row.lr), row.tokens, row.tokens_per_s, row.elapsed_s);
-    for (const std::string& column : options_.eval_columns) {
-        line += ',';
-        if (auto found = row.eval.find(column); found != row.eval.end()) line += format_value(found->second);
-    }
+    for (const auto& [values, columns] : {std::pair{&row.eval, &options_.eval_columns}, std::pair{&row.health, &options_.health_columns}})
+        for (const std::string& column : *columns) {
+            line += ',';
+            if (auto found = values->find(column); found != values->end()) line += format_value(found->second);
+        }
     file_ << line << '\n';
     if (++rows_since_flush_ >= options_.flush_every) flush();
     if (!file_) throw std::runtime_error(fmt::format("MetricsLog::append: cannot write step {} to '{}'", row.step,
@@ -146,11 +111,13 @@ MetricsSeries read_metrics_log(const fs::path& path) {
     };
     const std::size_t step_index = column_index("step");
     const std::size_t loss_index = column_index("loss");
-    std::vector<std::pair<std::size_t, std::string>> eval_indices;  // every column that is not a fixed one
+    std::vector<std::pair<std::size_t, std::string>> other_indices;  // every column that is not a fixed one
     for (std::size_t i = 0; i < columns.size(); ++i)
         if (std::find(metrics_log_fixed_columns.begin(), metrics_log_fixed_columns.end(), columns[i]) ==
-            metrics_log_fixed_columns.end())
-            eval_indices.emplace_back(i, std::string(columns[i]));
+            metrics_log_fixed_columns.end()) {
+            other_indices.emplace_back(i, std::string(columns[i]));
+            series.column_order.emplace_back(columns[i]);
+        }
 
     for (std::size_t line_number = 2; line_number <= lines.size(); ++line_number) {
         const std::string_view line = lines[line_number - 1];
@@ -159,7 +126,7 @@ MetricsSeries read_metrics_log(const fs::path& path) {
         if (fields.size() != columns.size())
             throw std::runtime_error(fmt::format("read_metrics_log: '{}' line {}: expected {} fields, got {}",
                                                  path.string(), line_number, columns.size(), fields.size()));
-        // Empty → NaN (an eval column on a step that did not evaluate); "nan"/"inf" parse as themselves.
+        // Empty → NaN (an eval or health column on a step that did not measure it); "nan"/"inf" parse as themselves.
         auto number = [&](std::size_t index) {
             const std::string_view field = fields[index];
             if (field.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -176,12 +143,12 @@ MetricsSeries read_metrics_log(const fs::path& path) {
                 fmt::format("read_metrics_log: '{}' line {}: the step is empty", path.string(), line_number));
         // A resumed run re-logging steps supersedes what the interrupted run logged from that step on.
         while (!series.loss.empty() && series.loss.back().first >= step) series.loss.pop_back();
-        for (auto& [name, points] : series.eval)
+        for (auto& [name, points] : series.columns)
             while (!points.empty() && points.back().first >= step) points.pop_back();
 
         series.loss.emplace_back(step, number(loss_index));
-        for (const auto& [index, name] : eval_indices)
-            if (const double value = number(index); !std::isnan(value)) series.eval[name].emplace_back(step, value);
+        for (const auto& [index, name] : other_indices)
+            if (const double value = number(index); !std::isnan(value)) series.columns[name].emplace_back(step, value);
     }
     return series;
 }

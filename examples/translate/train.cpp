@@ -13,6 +13,7 @@
 #include "data/vocab.h"
 #include "examples/translate/data_parallel.h"
 #include "examples/translate/resume.h"
+#include "examples/translate/training_health.h"
 #include "examples/translate/training_report.h"
 #include "examples/translate/training_session.h"
 #include "optim/clip_grad.h"
@@ -60,8 +61,8 @@ bool is_validation_step(const TrainConfig& config, int64_t step) {
     return step % config.eval_every == 0 || step == config.max_steps;
 }
 
-// Rank 0, after each step: the progress line, a validation when it is due (its time is not training time),
-// and the step's row of log.csv. Returns whether validation reached the target exact match.
+// Rank 0, after each step: the progress line, a validation and the attention probe when due (their time is
+// not training time), and the step's row of log.csv. Returns whether validation reached the target exact match.
 bool report_step(TrainingSession& session, TrainingReport& report, TrainingClock& clock, MetricsRow row) {
     report.show_progress(row);
     bool reached_target = false;
@@ -70,6 +71,7 @@ bool report_step(TrainingSession& session, TrainingReport& report, TrainingClock
         const Clock::time_point validation_start = Clock::now();
         const EvalResult valid = evaluate(*session.model, session.experiment, session.experiment.splits.valid,
                                           session.config.eval_examples);
+        report.record_heads(*session.model, row.step);
         clock.exclude(seconds_since(validation_start));
         report.show_validation(valid, row);
         reached_target = valid.exact_match >= session.config.target_exact_match;
@@ -90,6 +92,7 @@ double train_steps(TrainingSession& session, DataParallel& world, std::optional<
     const int64_t vocab = session.experiment.target.vocab.size();
     const std::vector<Tensor> parameters = model.parameters();
     world.reduce_gradients_of(parameters);
+    const ParameterGroups groups(model);
     const double time_budget = config.max_minutes * 60;
     TrainingClock clock(state.train_seconds);
     LogPeriodLoss recent_loss(config.log_every);
@@ -107,9 +110,22 @@ double train_steps(TrainingSession& session, DataParallel& world, std::optional<
         // averaged gradient that of the mean over the global batch's tokens (distributed/gradient_reducer.h).
         const auto local_tokens = static_cast<double>(batch.num_target_tokens);
         const double global_tokens = world.average_gradients(local_tokens);
-        if (config.clip_norm > 0) optim::clip_grad_norm(parameters, config.clip_norm);
+        // Training health, on rank 0's log steps only (training_health.h): read-only, so the numbers do not change.
+        const bool measure_health = world.is_main() && (state.step + 1) % config.log_every == 0;
+        StepHealth health;
+        if (measure_health) health.nonfinite = count_nonfinite_gradients(parameters);
+        if (config.clip_norm > 0)
+            health.grad_norm = optim::clip_grad_norm(parameters, config.clip_norm);
+        else if (measure_health)
+            health.grad_norm = optim::grad_norm(parameters);
+        std::vector<std::vector<double>> weights_before;  // for the update ratios
+        if (measure_health) weights_before = groups.snapshot();
         const double lr = optimizer.lr();
         optimizer.step();
+        if (measure_health) {
+            health.clip_factor = clip_factor(health.grad_norm, config.clip_norm);
+            health.update_ratios = groups.update_ratios(weights_before);
+        }
         session.scheduler.step();
         optimizer.zero_grad();
         ++state.step;
@@ -124,7 +140,8 @@ double train_steps(TrainingSession& session, DataParallel& world, std::optional<
         state.train_seconds = clock.seconds();
         const MetricsRow row{.step = state.step, .epoch = session.loader.state().epoch, .loss = loss_value, .lr = lr,
                              .tokens = tokens, .tokens_per_s = static_cast<double>(tokens) / std::max(step_seconds, 1e-9),
-                             .elapsed_s = state.train_seconds};
+                             .elapsed_s = state.train_seconds, .eval = {},
+                             .health = measure_health ? health_values(groups, health) : std::map<std::string, double>{}};
         bool stop = world.is_main() && report_step(session, *report, clock, row);
         if (is_validation_step(config, state.step)) stop = world.any(stop);  // only rank 0 validated: share its verdict
         if (config.check_every > 0 && state.step % config.check_every == 0)
@@ -144,7 +161,8 @@ TrainResult train(const TrainRun& run) {
     if (world.is_main()) {
         print_opening_line(session, run.resume, world.world_size());
         print_training_data_notes(session.experiment);
-        report.emplace(session, run.checkpoint_dir, world.world_size());
+        report.emplace(session, run.checkpoint_dir, world.world_size(), run.resume);
+        if (!run.resume) report->record_heads(*session.model, 0);  // the untrained heads, for comparison
     }
     const double final_loss = train_steps(session, world, report, run);
     if (session.config.check_every > 0) world.check_parameters_in_sync(*session.model, session.state.step);

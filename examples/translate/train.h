@@ -19,7 +19,7 @@ using AfterStep = std::function<void(int rank, int64_t step, nn::Module& model)>
 
 struct TrainRun {
     TrainConfig config;
-    std::filesystem::path checkpoint_dir;  // checkpoints, log.csv and loss_curve.svg go here
+    std::filesystem::path checkpoint_dir;  // checkpoints, log.csv, heads.csv and their SVGs go here
     bool resume = false;                   // continue from checkpoint_dir's checkpoint
     // On resume the config comes from the checkpoint; these, when given, replace its run limits.
     std::optional<int64_t> max_steps = {};

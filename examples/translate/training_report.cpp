@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "examples/translate/health_svg.h"
+#include "examples/translate/heads_svg.h"
 #include "examples/translate/loss_curve_svg.h"
+#include "examples/translate/training_health.h"
 
 namespace tapegrad::translate {
 namespace {
@@ -36,10 +39,15 @@ void print_opening_line(const TrainingSession& session, bool resuming, int world
 
 // Under mpirun, stdout is a pseudo-terminal whatever mpirun's own output goes to (usually a job log):
 // plain lines, not a live line redrawn with \r.
-TrainingReport::TrainingReport(const TrainingSession& session, const std::filesystem::path& directory, int world_size)
+TrainingReport::TrainingReport(const TrainingSession& session, const std::filesystem::path& directory, int world_size,
+                               bool resuming)
     : config_(session.config),
       directory_(directory),
-      log_(directory, MetricsLogOptions{.eval_columns = {kExactMatch, kTokenAccuracy, kBleu}}),
+      log_(directory, MetricsLogOptions{.eval_columns = {kExactMatch, kTokenAccuracy, kBleu},
+                                        .health_columns = health_columns(ParameterGroups(*session.model)),
+                                        .keep_rows_up_to_step = resuming ? session.state.step : -1}),
+      heads_(directory, resuming ? session.state.step : -1),
+      probe_(make_attention_probe(session.experiment)),
       progress_(ProgressOptions{.max_steps = config_.max_steps, .max_minutes = config_.max_minutes,
                                 .start_step = session.state.step,
                                 .is_terminal = world_size > 1 ? std::optional<bool>(false) : std::nullopt,
@@ -57,17 +65,25 @@ void TrainingReport::show_validation(const EvalResult& valid, MetricsRow& row) {
 
 void TrainingReport::log(const MetricsRow& row) { log_.append(row); }
 
+void TrainingReport::record_heads(nn::Seq2SeqTransformer& model, int64_t step) {
+    heads_.append(step, probe_attention_heads(model, probe_));
+}
+
 void TrainingReport::finish() {
     progress_.finish();
     log_.flush();
     const MetricsSeries series = read_metrics_log(log_.path());
     CurveSeries exact_match_curve;
-    if (series.eval.count(kExactMatch))
-        for (const auto& [step, value] : series.eval.at(kExactMatch)) exact_match_curve.emplace_back(step, value);
+    if (series.columns.count(kExactMatch))
+        for (const auto& [step, value] : series.columns.at(kExactMatch)) exact_match_curve.emplace_back(step, value);
+    const std::string name = config_.data_path.empty() ? config_.task : config_.data_path;
     write_loss_curve(directory_ / "loss_curve.svg", series.loss, exact_match_curve,
-                     {.title = fmt::format("{}: training loss", config_.data_path.empty() ? config_.task : config_.data_path),
-                      .valid_label = "validation exact match", .log_y = true, .valid_on_right_axis = true,
-                      .valid_y_label = "exact match"});
+                     {.title = fmt::format("{}: training loss", name), .valid_label = "validation exact match",
+                      .log_y = true, .valid_on_right_axis = true, .valid_y_label = "exact match"});
+    write_health_svg(directory_ / "health.svg", series,
+                     {.title = fmt::format("{}: training health", name), .clip_norm = config_.clip_norm});
+    write_heads_svg(directory_ / "heads.svg", read_heads_log(heads_.path()),
+                    {.title = fmt::format("{}: attention entropy per head over training", name)});
 }
 
 }  // namespace tapegrad::translate

@@ -1,10 +1,13 @@
-// TrainingReport: what rank 0 shows of a run — the opening line, the progress line, log.csv, and the loss
-// curve drawn from log.csv at the end. The other ranks of a data-parallel run have none.
+// TrainingReport: what rank 0 shows of a run — the opening line, the progress line, log.csv (with its
+// training-health columns), heads.csv (the attention probe at every evaluation), and the plots drawn from
+// them at the end: loss_curve.svg, health.svg, heads.svg. The other ranks of a data-parallel run have none.
 #pragma once
 
 #include <filesystem>
 
+#include "examples/translate/attention_probe.h"
 #include "examples/translate/evaluate.h"
+#include "examples/translate/heads_log.h"
 #include "examples/translate/metrics_log.h"
 #include "examples/translate/progress.h"
 #include "examples/translate/training_session.h"
@@ -17,8 +20,10 @@ void print_opening_line(const TrainingSession& session, bool resuming, int world
 
 class TrainingReport {
 public:
-    // Opens log.csv in `directory` (appending on resume); the progress line counts from the session's step.
-    TrainingReport(const TrainingSession& session, const std::filesystem::path& directory, int world_size);
+    // Opens log.csv and heads.csv in `directory`: when `resuming`, keeping their rows up to the session's step
+    // (the checkpoint's), else none of an old run's. The progress line counts from the session's step.
+    TrainingReport(const TrainingSession& session, const std::filesystem::path& directory, int world_size,
+                   bool resuming);
 
     // After each step, before any validation: the progress line.
     void show_progress(const MetricsRow& row);
@@ -26,13 +31,19 @@ public:
     void show_validation(const EvalResult& valid, MetricsRow& row);
     // The step's row of log.csv.
     void log(const MetricsRow& row);
-    // Ends the progress line, flushes log.csv and draws loss_curve.svg from it.
+    // Every head's statistics on the attention probe, as rows of heads.csv for `step` (see attention_probe.h:
+    // this does not change training).
+    void record_heads(nn::Seq2SeqTransformer& model, int64_t step);
+    // Ends the progress line, flushes log.csv and draws loss_curve.svg and health.svg from it and heads.svg
+    // from heads.csv.
     void finish();
 
 private:
     TrainConfig config_;
     std::filesystem::path directory_;
     MetricsLog log_;
+    HeadsLog heads_;
+    AttentionProbe probe_;
     ProgressReporter progress_;
 };
 

@@ -1,5 +1,5 @@
 // Gradient clipping: the total norm (2, 1, inf), scaling only above max_norm, non-finite norms
-// reported, and clipping by value.
+// reported, grad_norm alone, and clipping by value.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -73,6 +73,18 @@ TEST_CASE("clip_grad_norm reports a non-finite norm and leaves the grads alone",
     CHECK(std::isnan(clip_grad_norm(params, 1.0)));
     CHECK(std::isnan(clip_grad_norm(params, 1.0, inf)));  // max() would drop a NaN: it must not
     REQUIRE_THROWS_WITH(clip_grad_norm(params, 1.0, 2.0, true), Catch::Contains("is nan"));
+}
+
+TEST_CASE("grad_norm is clip_grad_norm's norm without touching the grads", "[optim][clip]") {
+    auto params = params_with_grads();
+    CHECK(grad_norm(params) == Approx(13.0));
+    CHECK(grad_norm(params, 1.0) == Approx(19.0));
+    CHECK(grad_norm(params, std::numeric_limits<double>::infinity()) == 12.0);
+    CHECK(params[0].grad().to_vector<double>() == std::vector<double>{3.0, -4.0});
+    CHECK(grad_norm({}) == 0.0);
+    params[1].grad().fill_(std::nan(""));
+    CHECK(std::isnan(grad_norm(params)));
+    REQUIRE_THROWS_WITH(grad_norm(params, -1.0), Catch::Contains("grad_norm") && Catch::Contains("-1"));
 }
 
 TEST_CASE("clip_grad_value clamps every element", "[optim][clip]") {

@@ -88,5 +88,5 @@ TEST_CASE("train command: empty validation and test splits are reported as empty
     // log.csv has no validation values on any row.
     const MetricsSeries series = read_metrics_log(scratch.path / "run" / "log.csv");
     CHECK(series.loss.size() == 3);
-    CHECK((series.eval.count("valid_exact_match") == 0 || series.eval.at("valid_exact_match").empty()));
+    CHECK((series.columns.count("valid_exact_match") == 0 || series.columns.at("valid_exact_match").empty()));
 }
