@@ -100,10 +100,16 @@ NamedTensorList Checkpoint::model_state() const {
     return state;
 }
 
-std::shared_ptr<nn::Seq2SeqTransformer> Checkpoint::load_model(const Experiment& experiment) const {
+std::shared_ptr<nn::Seq2SeqModel> Checkpoint::load_model(const Experiment& experiment) const {
     Generator unused(0);  // the initial values are overwritten by the checkpoint's
     auto model = build_model(config, experiment.source.vocab.size(), experiment.target.vocab.size(), unused);
-    model->load_state_dict(model_state());
+    try {
+        model->load_state_dict(model_state());
+    } catch (const std::invalid_argument& error) {
+        throw std::runtime_error(fmt::format("the checkpoint's model tensors do not fit the {} model its config "
+                                             "describes (architecture '{}'): {}",
+                                             model->type_name(), config.architecture, error.what()));
+    }
     return model;
 }
 

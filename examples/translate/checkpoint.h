@@ -20,7 +20,7 @@
 #include "data/data_loader.h"
 #include "examples/translate/config.h"
 #include "examples/translate/experiment.h"
-#include "nn/seq2seq.h"
+#include "nn/seq2seq_model.h"
 #include "optim/lr_schedule.h"
 #include "optim/optimizer.h"
 
@@ -58,7 +58,7 @@ struct Checkpoint {
     // The model's tensors without the "model." prefix, for load_state_dict.
     NamedTensorList model_state() const;
     // The trained model, built from the config and loaded with model_state().
-    std::shared_ptr<nn::Seq2SeqTransformer> load_model(const Experiment& experiment) const;
+    std::shared_ptr<nn::Seq2SeqModel> load_model(const Experiment& experiment) const;
 };
 
 // Throws std::runtime_error naming the directory when there is no checkpoint or it is unreadable.

@@ -28,7 +28,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     min_freq, max_vocab, encoder_layers, decoder_layers, embed_dim, num_heads, ff_dim, dropout, pre_norm,
     tie_embeddings, max_len, optimizer, lr, schedule, warmup_steps, beta1, beta2, eps, weight_decay,
     label_smoothing, clip_norm, batch_size, max_tokens, seed, threads, max_steps, max_minutes, eval_every,
-    eval_examples, target_exact_match, checkpoint_every, log_every, check_every)
+    eval_examples, target_exact_match, checkpoint_every, log_every, check_every,
+    architecture, attention_score)
 
 std::string TrainConfig::to_json() const { return nlohmann::ordered_json(nlohmann::json(*this)).dump(2); }
 
@@ -49,6 +50,10 @@ po::options_description train_options(TrainConfig& c) {
         ("max-vocab", po::value(&c.max_vocab)->default_value(c.max_vocab), "vocabulary size limit (0: none)");
     po::options_description model("Model");
     model.add_options()
+        ("architecture", po::value(&c.architecture)->default_value(c.architecture),
+         "transformer, lstm (encoder and decoder LSTMs) or lstm-attention (the decoder attends to the encoder states)")
+        ("attention-score", po::value(&c.attention_score)->default_value(c.attention_score),
+         "lstm-attention's score: dot, general (Luong) or additive (Bahdanau)")
         ("layers", po::value<int64_t>()->notifier([&c](int64_t n) { c.encoder_layers = c.decoder_layers = n; }),
          "encoder and decoder layers (sets both)")
         ("encoder-layers", po::value(&c.encoder_layers)->default_value(c.encoder_layers), "encoder layers")
@@ -112,6 +117,13 @@ void validate(const TrainConfig& c) {
     require(c.check_every >= 0, fmt::format("--check-every must not be negative, got {}", c.check_every));
     require(c.optimizer == "adam" || c.optimizer == "adamw" || c.optimizer == "sgd",
             fmt::format("--optimizer must be adam, adamw or sgd, got '{}'", c.optimizer));
+    require(c.architecture == "transformer" || c.architecture == "lstm" || c.architecture == "lstm-attention",
+            fmt::format("--architecture must be transformer, lstm or lstm-attention, got '{}'", c.architecture));
+    require(c.attention_score == "dot" || c.attention_score == "general" || c.attention_score == "additive",
+            fmt::format("--attention-score must be dot, general or additive, got '{}'", c.attention_score));
+    require(c.architecture == "transformer" || c.embed_dim % 2 == 0,
+            fmt::format("--embed-dim must be even for --architecture {} (the bidirectional encoder gives each "
+                        "direction half), got {}", c.architecture, c.embed_dim));
     require(c.max_minutes >= 0, fmt::format("--max-minutes must not be negative, got {}", c.max_minutes));
 }
 
