@@ -35,6 +35,16 @@ const Tensor& KeyValueCache::append_positions(const Tensor& key_padding_mask) {
     return key_padding_mask_;
 }
 
+void KeyValueCache::select_rows(const Tensor& rows) {
+    for (LayerKeyValueCache& layer : layers_)
+        for (KeyValue* kv : {&layer.self_attn, &layer.cross_attn}) {
+            if (!kv->defined()) continue;
+            kv->key = index_select(kv->key, 0, rows);      // (K, H, ·, D)
+            kv->value = index_select(kv->value, 0, rows);  // (K, H, ·, D)
+        }
+    if (key_padding_mask_.defined()) key_padding_mask_ = index_select(key_padding_mask_, 0, rows);  // (K, t)
+}
+
 void KeyValueCache::clear() {
     layers_.clear();
     key_padding_mask_ = Tensor();

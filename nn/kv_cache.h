@@ -40,6 +40,9 @@ public:
     const Tensor& append_positions(const Tensor& key_padding_mask);
     const Tensor& key_padding_mask() const { return key_padding_mask_; }
 
+    // Keeps row rows[k] (rows: int64 (K)) of every cached tensor as row k: beam search's reordering.
+    void select_rows(const Tensor& rows);
+
     // Empties the cache for a new batch of sequences.
     void clear();
 

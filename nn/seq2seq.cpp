@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "autograd/ops/shape_ops.h"
 #include "nn/attention.h"
 #include "nn/init.h"
 
@@ -52,6 +53,20 @@ std::shared_ptr<Embedding> make_embedding(int64_t vocab_size, const Seq2SeqTrans
     }
     return embedding;
 }
+
+// What incremental decoding carries from one step to the next.
+struct TransformerDecoderState : DecoderState {
+    Tensor memory;               // (B, S, E)
+    Tensor source_padding_mask;  // (B, S) bool, or undefined
+    KeyValueCache cache;
+    int64_t position = 0;
+
+    void select_rows(const Tensor& rows) override {
+        memory = index_select(memory, 0, rows);
+        if (source_padding_mask.defined()) source_padding_mask = index_select(source_padding_mask, 0, rows);
+        cache.select_rows(rows);
+    }
+};
 
 }  // namespace
 
@@ -147,6 +162,36 @@ Tensor Seq2SeqTransformer::decode_step(const Tensor& tokens, const Tensor& memor
     const Tensor states = decoder_->forward(embed(*target_embedding_, tokens, position), memory, future, {},
                                             target_padding, source_padding_mask, &cache);  // (B, n, E)
     return project(states);                                                                // (B, n, V)
+}
+
+}  // namespace tapegrad::nn
+
+namespace tapegrad::nn {
+
+std::unique_ptr<DecoderState> Seq2SeqTransformer::start_decoding(const Tensor& source_tokens) {
+    auto state = std::make_unique<TransformerDecoderState>();
+    state->memory = encode(source_tokens);                            // (B, S, E)
+    state->source_padding_mask = source_padding_mask(source_tokens);  // (B, S)
+    return state;
+}
+
+Tensor Seq2SeqTransformer::decode_step(const Tensor& tokens, DecoderState& state) {
+    auto* own = dynamic_cast<TransformerDecoderState*>(&state);
+    if (own == nullptr)
+        throw std::invalid_argument("Seq2SeqTransformer: decode_step needs the state of its own start_decoding");
+    const Tensor logits = decode_step(tokens, own->memory, own->source_padding_mask, own->cache, own->position);
+    own->position += tokens.size(1);
+    return logits;  // (B, n, V)
+}
+
+std::vector<AttentionModule*> Seq2SeqTransformer::cross_attention() {
+    std::vector<AttentionModule*> modules;
+    for (int64_t layer = 0; layer < options_.num_decoder_layers; ++layer) {
+        const std::string name = fmt::format("decoder.layers.{}.multihead_attn", layer);
+        for (auto& [module_name, module] : attention_modules(*this))
+            if (module_name == name) modules.push_back(module);
+    }
+    return modules;
 }
 
 }  // namespace tapegrad::nn

@@ -17,6 +17,7 @@
 #include "nn/kv_cache.h"
 #include "nn/linear.h"
 #include "nn/positional_encoding.h"
+#include "nn/seq2seq_model.h"
 #include "nn/transformer_decoder.h"
 #include "nn/transformer_encoder.h"
 
@@ -38,7 +39,7 @@ struct Seq2SeqTransformerOptions {
     bool tie_target_embeddings = false;        // output projection = target embedding matrix (no bias)
 };
 
-class Seq2SeqTransformer : public Module {
+class Seq2SeqTransformer : public Seq2SeqModel {
 public:
     // Children, in order: source_embedding, target_embedding, positional_encoding, dropout, encoder,
     // decoder (each with a final norm, as torch.nn.Transformer), output_projection (absent when tied).
@@ -58,7 +59,7 @@ public:
     // cross-attention.
     Tensor decode(const Tensor& target_tokens, const Tensor& memory, const Tensor& source);
     // encode then decode: source (B, S), target_input (B, T) -> logits (B, T, V).
-    Tensor forward(const Tensor& source_tokens, const Tensor& target_input);
+    Tensor forward(const Tensor& source_tokens, const Tensor& target_input) override;
 
     // One step of incremental decoding: tokens int64 (B, n) — usually n = 1, the last generated token —
     // at positions position .. position + n − 1 -> logits (B, n, V), the same as decode() on the whole
@@ -67,6 +68,13 @@ public:
     // source_padding_mask: bool (B, S), true = PAD, or undefined.
     Tensor decode_step(const Tensor& tokens, const Tensor& memory, const Tensor& source_padding_mask,
                        KeyValueCache& cache, int64_t position);
+
+    // Seq2SeqModel: the state holds the memory, the source padding mask, the cache and the position;
+    // decode_step(tokens, state) is decode_step above with them. cross_attention(): every decoder layer's
+    // multihead_attn (H heads).
+    std::unique_ptr<DecoderState> start_decoding(const Tensor& source_tokens) override;
+    Tensor decode_step(const Tensor& tokens, DecoderState& state) override;
+    std::vector<AttentionModule*> cross_attention() override;
 
     // bool (B, S), true where the tokens are PAD; undefined when pad_id is -1 (nothing to block).
     Tensor source_padding_mask(const Tensor& source_tokens) const;

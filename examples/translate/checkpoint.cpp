@@ -179,7 +179,7 @@ NamedTensorList Checkpoint::model_state() const {
     return state;
 }
 
-std::shared_ptr<nn::Seq2SeqTransformer> Checkpoint::load_model(const Experiment& experiment) const {
+std::shared_ptr<nn::Seq2SeqModel> Checkpoint::load_model(const Experiment& experiment) const {
     // Before building anything: a model of this config has at least its two embedding tables and, per layer,
     // an E×E matrix. A config asking for more than the file's tensors hold (embed_dim 4096 with a few
     // kilobytes of weights) is refused here rather than after allocating gigabytes.
@@ -198,7 +198,9 @@ std::shared_ptr<nn::Seq2SeqTransformer> Checkpoint::load_model(const Experiment&
     try {
         model->load_state_dict(model_state());
     } catch (const std::exception& error) {
-        throw std::runtime_error(fmt::format("{}: the tensors do not fit the config's model: {}", file(), error.what()));
+        throw std::runtime_error(fmt::format("{}: the tensors do not fit the {} model its config describes "
+                                             "(architecture '{}'): {}",
+                                             file(), model->type_name(), config.architecture, error.what()));
     }
     return model;
 }

@@ -22,7 +22,7 @@
 #include "data/data_loader.h"
 #include "examples/translate/config.h"
 #include "examples/translate/experiment.h"
-#include "nn/seq2seq.h"
+#include "nn/seq2seq_model.h"
 #include "optim/lr_schedule.h"
 #include "optim/optimizer.h"
 
@@ -73,7 +73,7 @@ struct Checkpoint {
     NamedTensorList model_state() const;
     // The trained model, built from the config and loaded with model_state(); refused before building when
     // the config asks for more weights than the file holds.
-    std::shared_ptr<nn::Seq2SeqTransformer> load_model(const Experiment& experiment) const;
+    std::shared_ptr<nn::Seq2SeqModel> load_model(const Experiment& experiment) const;
 };
 
 // Throws std::runtime_error naming the directory when there is no checkpoint or it is unreadable.

@@ -32,7 +32,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     min_freq, max_vocab, encoder_layers, decoder_layers, embed_dim, num_heads, ff_dim, dropout, pre_norm,
     tie_embeddings, max_len, optimizer, lr, schedule, warmup_steps, beta1, beta2, eps, weight_decay,
     label_smoothing, clip_norm, batch_size, max_tokens, seed, threads, max_steps, max_minutes, eval_every,
-    eval_examples, target_exact_match, checkpoint_every, log_every, check_every)
+    eval_examples, target_exact_match, checkpoint_every, log_every, check_every,
+    architecture, attention_score)
 
 std::string TrainConfig::to_json() const { return nlohmann::ordered_json(nlohmann::json(*this)).dump(2); }
 
@@ -102,6 +103,8 @@ const StringLimit kStringLimits[] = {
     {"tokenizer", "--tokenizer", {"char", "word", "bpe"}},
     {"optimizer", "--optimizer", {"adam", "adamw", "sgd"}},
     {"schedule", "--schedule", {"noam", "warmup", "cosine", "constant", "step"}},
+    {"architecture", "--architecture", {"transformer", "lstm", "lstm-attention"}},
+    {"attention_score", "--attention-score", {"dot", "general", "additive"}},
 };
 const char* const kBoolFields[][2] = {{"pre_norm", "--pre-norm"}, {"tie_embeddings", "--tie-embeddings"}};
 const char* const kSeedFields[][2] = {{"data_seed", "--data-seed"}, {"seed", "--seed"}};
@@ -192,6 +195,10 @@ po::options_description train_options(TrainConfig& c) {
         ("max-vocab", po::value(&c.max_vocab)->default_value(c.max_vocab), "vocabulary size limit (0: none)");
     po::options_description model("Model");
     model.add_options()
+        ("architecture", po::value(&c.architecture)->default_value(c.architecture),
+         "transformer, lstm (encoder and decoder LSTMs) or lstm-attention (the decoder attends to the encoder states)")
+        ("attention-score", po::value(&c.attention_score)->default_value(c.attention_score),
+         "lstm-attention's score: dot, general (Luong) or additive (Bahdanau)")
         ("layers", po::value<int64_t>()->notifier([&c](int64_t n) { c.encoder_layers = c.decoder_layers = n; }),
          "encoder and decoder layers (sets both)")
         ("encoder-layers", po::value(&c.encoder_layers)->default_value(c.encoder_layers), "encoder layers")
@@ -240,6 +247,10 @@ void validate(const TrainConfig& c) {
     // The same limits as a config file, named as options. A non-finite double (--max-minutes inf) is
     // refused here: JSON has no infinity, so it could not be saved in the checkpoint's config.
     check_fields(nlohmann::json(c), {"translate train", ""}, /*as_options=*/true);
+    if (c.architecture != "transformer" && c.embed_dim % 2 != 0)
+        throw std::runtime_error(fmt::format("translate train: --embed-dim must be even for --architecture {} (the "
+                                             "bidirectional encoder gives each direction half), got {}",
+                                             c.architecture, c.embed_dim));
 }
 
 }  // namespace tapegrad::translate

@@ -26,6 +26,8 @@ struct TrainConfig {
     int64_t max_vocab = 0;           // 0: no limit
 
     // ---- model (a post-norm Transformer by default, as in the paper) ----
+    std::string architecture = "transformer";  // transformer, lstm or lstm-attention (examples/translate/model.h)
+    std::string attention_score = "general";   // lstm-attention's score: dot, general or additive
     int64_t encoder_layers = 2;
     int64_t decoder_layers = 2;
     int64_t embed_dim = 64;

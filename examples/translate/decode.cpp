@@ -1,4 +1,4 @@
-// Greedy and beam-search decoding with the key/value cache.
+// Greedy and beam-search decoding from the model's decoder state.
 #include "examples/translate/decode.h"
 
 #include <algorithm>
@@ -15,27 +15,15 @@ namespace {
 constexpr int64_t kBos = data::Vocab::kBosId;
 constexpr int64_t kEos = data::Vocab::kEosId;
 
-// Keeps cached rows `parents` (in that order): after a beam step, row k continues beam parents[k].
-void reorder_cache(nn::KeyValueCache& cache, const Tensor& parents) {
-    for (std::size_t i = 0; i < cache.num_layers(); ++i) {
-        nn::LayerKeyValueCache& layer = cache.layer(i);
-        for (nn::KeyValue* kv : {&layer.self_attn, &layer.cross_attn}) {
-            if (!kv->defined()) continue;
-            kv->key = index_select(kv->key, 0, parents);
-            kv->value = index_select(kv->value, 0, parents);
-        }
-    }
-}
-
 double length_penalty(int64_t length, double alpha) { return std::pow((5.0 + static_cast<double>(length)) / 6.0, alpha); }
 
 }  // namespace
 
-std::vector<std::vector<int64_t>> greedy_decode(nn::Seq2SeqTransformer& model, const Tensor& source, int64_t max_len) {
+std::vector<std::vector<int64_t>> greedy_decode(nn::Seq2SeqModel& model, const Tensor& source, int64_t max_len) {
     return nn::greedy_decode(model, source, max_len, kBos, kEos);
 }
 
-std::vector<int64_t> beam_search(nn::Seq2SeqTransformer& model, const std::vector<int64_t>& source_ids,
+std::vector<int64_t> beam_search(nn::Seq2SeqModel& model, const std::vector<int64_t>& source_ids,
                                  const BeamSearchOptions& options) {
     if (options.beam_size < 1)
         throw std::invalid_argument(fmt::format("beam_search: beam_size must be at least 1, got {}", options.beam_size));
@@ -43,9 +31,8 @@ std::vector<int64_t> beam_search(nn::Seq2SeqTransformer& model, const std::vecto
     model.eval();
     const int64_t k = options.beam_size;
     const Tensor source = from_vector(source_ids, {1, static_cast<int64_t>(source_ids.size())});
-    const Tensor rows = zeros({k}, {.dtype = DType::Int64});  // every beam reads the one source
-    const Tensor memory = index_select(model.encode(source), 0, rows);                           // (K, S, E)
-    const Tensor source_padding_mask = index_select(model.source_padding_mask(source), 0, rows);  // (K, S)
+    const std::unique_ptr<nn::DecoderState> state = model.start_decoding(source);
+    state->select_rows(zeros({k}, {.dtype = DType::Int64}));  // every beam reads the one source
 
     struct Hypothesis {
         std::vector<int64_t> ids;
@@ -55,11 +42,10 @@ std::vector<int64_t> beam_search(nn::Seq2SeqTransformer& model, const std::vecto
     // Start with one live beam; the others score -inf so the first step does not pick K copies of it.
     std::vector<Hypothesis> beams(static_cast<std::size_t>(k));
     for (int64_t b = 1; b < k; ++b) beams[b].log_probability = -std::numeric_limits<double>::infinity();
-    nn::KeyValueCache cache;
     for (int64_t position = 0; position < options.max_len; ++position) {
         std::vector<int64_t> last;
         for (const Hypothesis& h : beams) last.push_back(h.ids.empty() ? kBos : h.ids.back());
-        const Tensor logits = model.decode_step(from_vector(last, {k, 1}), memory, source_padding_mask, cache, position);
+        const Tensor logits = model.decode_step(from_vector(last, {k, 1}), *state);  // (K, 1, V)
         const Tensor log_probs = log_softmax(logits.reshape({k, -1}).to(DType::Float64), -1);  // (K, V)
         const int64_t vocab = log_probs.size(1);
         const std::vector<double> lp = log_probs.to_vector<double>();
@@ -94,7 +80,7 @@ std::vector<int64_t> beam_search(nn::Seq2SeqTransformer& model, const std::vecto
             parents.push_back(candidate.beam);
         }
         beams = std::move(next);
-        reorder_cache(cache, from_vector(parents, {k}));
+        state->select_rows(from_vector(parents, {k}));  // row k continues beam parents[k]
         if (std::all_of(beams.begin(), beams.end(), [](const Hypothesis& h) { return h.finished; })) break;
     }
     // The best hypothesis by length-normalised log-probability; finished ones are preferred.

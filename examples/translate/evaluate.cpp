@@ -13,7 +13,7 @@
 
 namespace tapegrad::translate {
 
-EvalResult evaluate(nn::Seq2SeqTransformer& model, const Experiment& experiment,
+EvalResult evaluate(nn::Seq2SeqModel& model, const Experiment& experiment,
                     const std::vector<data::SentencePair>& pairs, int64_t limit, int64_t batch_size) {
     const int64_t count = limit > 0 ? std::min<int64_t>(limit, static_cast<int64_t>(pairs.size()))
                                     : static_cast<int64_t>(pairs.size());

@@ -9,7 +9,7 @@
 #include "data/parallel_corpus.h"
 #include "examples/translate/experiment.h"
 #include "examples/translate/metrics.h"
-#include "nn/seq2seq.h"
+#include "nn/seq2seq_model.h"
 
 namespace tapegrad::translate {
 
@@ -23,7 +23,7 @@ struct EvalResult {
 };
 
 // Greedy-decodes up to `limit` pairs (0: all), in batches, and scores them.
-EvalResult evaluate(nn::Seq2SeqTransformer& model, const Experiment& experiment,
+EvalResult evaluate(nn::Seq2SeqModel& model, const Experiment& experiment,
                     const std::vector<data::SentencePair>& pairs, int64_t limit = 0, int64_t batch_size = 128);
 
 // What was scored: a split of the checkpoint's corpus ("train", "valid", "test") or a file given with --data.

@@ -16,6 +16,11 @@ TrainConfig config_to_resume(const TrainRun& run, const Checkpoint& checkpoint, 
     TrainConfig config = checkpoint.config;
     if (run.max_steps) config.max_steps = *run.max_steps;
     if (run.max_minutes) config.max_minutes = *run.max_minutes;
+    if (run.architecture && *run.architecture != checkpoint.config.architecture)
+        throw std::runtime_error(fmt::format(
+            "{}: this checkpoint holds a {} model and cannot be resumed as --architecture {}; leave --architecture "
+            "out to resume it, or train the other architecture in a new --checkpoint directory",
+            checkpoint_file(run.checkpoint_dir).string(), checkpoint.config.architecture, *run.architecture));
     if (checkpoint.state.world_size != world.world_size())
         throw std::runtime_error(fmt::format(
             "{}: this checkpoint was written by {} process(es) and this run has {}; resume with mpirun -np {} "

@@ -86,7 +86,7 @@ bool report_step(TrainingSession& session, TrainingReport& report, TrainingClock
 double train_steps(TrainingSession& session, DataParallel& world, std::optional<TrainingReport>& report,
                    const TrainRun& run) {
     const TrainConfig& config = session.config;
-    nn::Seq2SeqTransformer& model = *session.model;
+    nn::Seq2SeqModel& model = *session.model;
     optim::Optimizer& optimizer = *session.optimizer;
     TrainerState& state = session.state;
     const int64_t vocab = session.experiment.target.vocab.size();

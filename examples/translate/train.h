@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "examples/translate/config.h"
 #include "examples/translate/evaluate.h"
@@ -24,6 +25,7 @@ struct TrainRun {
     // On resume the config comes from the checkpoint; these, when given, replace its run limits.
     std::optional<int64_t> max_steps = {};
     std::optional<double> max_minutes = {};
+    std::optional<std::string> architecture = {};  // given on resume: must be the checkpoint's
     bool evaluate_test = true;             // score the test split at the end
     AfterStep after_step = {};             // tests only; empty in a normal run
 };

@@ -26,7 +26,7 @@ data::DataLoader make_loader(const TrainConfig& c, const Experiment& experiment,
                              .shard = {.rank = world.rank(), .world_size = world.world_size()}});
 }
 
-std::shared_ptr<nn::Seq2SeqTransformer> make_initial_model(const TrainConfig& c, const Experiment& experiment) {
+std::shared_ptr<nn::Seq2SeqModel> make_initial_model(const TrainConfig& c, const Experiment& experiment) {
     Generator generator(c.seed);
     return build_model(c, experiment.source.vocab.size(), experiment.target.vocab.size(), generator);
 }

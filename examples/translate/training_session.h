@@ -10,7 +10,7 @@
 #include "examples/translate/config.h"
 #include "examples/translate/data_parallel.h"
 #include "examples/translate/experiment.h"
-#include "nn/seq2seq.h"
+#include "nn/seq2seq_model.h"
 #include "optim/lr_schedule.h"
 #include "optim/optimizer.h"
 
@@ -20,7 +20,7 @@ struct TrainingSession {
     TrainConfig config;
     Experiment experiment;
     data::DataLoader loader;  // this rank's shard of every global batch
-    std::shared_ptr<nn::Seq2SeqTransformer> model;
+    std::shared_ptr<nn::Seq2SeqModel> model;
     std::unique_ptr<optim::Optimizer> optimizer;
     optim::Scheduler scheduler;  // sets the optimizer's lr before every step
     TrainerState state;          // step, training time, loader position, dropout streams (when saved)

@@ -82,22 +82,26 @@ std::string numbered(const std::string& path, std::size_t index, std::size_t cou
     return (p.parent_path() / fmt::format("{}-{}{}", p.stem().string(), index, p.extension().string())).string();
 }
 
-// Re-runs the decoder on (BOS + output) with the chosen cross-attention layer recording its weights,
-// and draws row i — the attention used to produce output token i — over the source tokens.
-void write_heatmap(nn::Seq2SeqTransformer& model, const Experiment& experiment, const std::vector<int64_t>& source_ids,
-                   const std::vector<int64_t>& output_ids, const HeatmapRequest& request, const std::string& path) {
-    const int64_t layers = model.options().num_decoder_layers;
+// The cross-attention module the heat-map draws; throws when the model has none or --layer is out of range.
+nn::AttentionModule& heatmap_attention(nn::Seq2SeqModel& model, const Experiment& experiment, const HeatmapRequest& request) {
+    const std::vector<nn::AttentionModule*> layers_attention = model.cross_attention();
+    if (layers_attention.empty())
+        throw std::invalid_argument(fmt::format("--attention: the {} model of this checkpoint does not attend to the "
+                                                "source (architecture '{}'); train transformer or lstm-attention for a heat-map",
+                                                model.type_name(), experiment.config.architecture));
+    const auto layers = static_cast<int64_t>(layers_attention.size());
     const int64_t layer = request.layer < 0 ? layers - 1 : request.layer;
     if (layer >= layers)
         throw std::invalid_argument(fmt::format("--layer {} is out of range: the decoder has {} layers", layer, layers));
-    const int64_t heads = model.options().num_heads;
-    if (request.head >= heads)
-        throw std::invalid_argument(fmt::format("--head {} is out of range: the model has {} heads", request.head, heads));
-    const std::string name = fmt::format("decoder.layers.{}.multihead_attn", layer);
-    nn::AttentionModule* attention = nullptr;
-    for (auto& [module_name, module] : nn::attention_modules(model))
-        if (module_name == name) attention = module;
-    if (attention == nullptr) throw std::runtime_error(fmt::format("no attention module named '{}'", name));
+    return *layers_attention[static_cast<std::size_t>(layer)];
+}
+
+// Re-runs the decoder on (BOS + output) with the chosen cross-attention layer recording its weights,
+// and draws row i — the attention used to produce output token i — over the source tokens.
+void write_heatmap(nn::Seq2SeqModel& model, const Experiment& experiment, const std::vector<int64_t>& source_ids,
+                   const std::vector<int64_t>& output_ids, const HeatmapRequest& request, const std::string& path) {
+    nn::AttentionModule* attention = &heatmap_attention(model, experiment, request);
+    const int64_t layer = request.layer < 0 ? static_cast<int64_t>(model.cross_attention().size()) - 1 : request.layer;
 
     NoGradGuard no_grad;
     model.eval();
@@ -105,10 +109,13 @@ void write_heatmap(nn::Seq2SeqTransformer& model, const Experiment& experiment, 
     std::vector<int64_t> target_input{data::Vocab::bos_id()};
     target_input.insert(target_input.end(), output_ids.begin(), output_ids.end());
     const Tensor source = from_vector(source_ids, {1, static_cast<int64_t>(source_ids.size())});
-    model.decode(from_vector(target_input, {1, static_cast<int64_t>(target_input.size())}), model.encode(source), source);
+    model.forward(source, from_vector(target_input, {1, static_cast<int64_t>(target_input.size())}));
     Tensor weights = select(attention->last_weights(), 0, 0);  // (H, T, S)
     attention->record_weights = false;
     attention->clear_recorded_weights();
+    const int64_t heads = weights.size(0);
+    if (request.head >= heads)
+        throw std::invalid_argument(fmt::format("--head {} is out of range: the model has {} heads", request.head, heads));
     weights = request.head < 0 ? mean(weights, {0}) : select(weights, 0, request.head);  // (T, S)
 
     const int64_t rows = weights.size(0), columns = weights.size(1);
@@ -172,6 +179,7 @@ int translate_command(const std::vector<std::string>& arguments) {
     const Checkpoint checkpoint = read_checkpoint(directory);
     const Experiment experiment = checkpoint.experiment(RestoreSplits::skip);  // the tokenizers, not the corpus
     auto model = checkpoint.load_model(experiment);
+    if (!heatmap.path.empty()) heatmap_attention(*model, experiment, heatmap);  // its errors before any output
     // Every sentence is checked before the first is translated, so an error leaves no partial output.
     std::vector<std::vector<int64_t>> source_ids;
     for (const Sentence& sentence : sentences) source_ids.push_back(encode_sentence(experiment, sentence));
