@@ -47,8 +47,10 @@ AttentionProbe make_attention_probe(const Experiment& experiment) {
     return probe;
 }
 
-std::vector<nn::HeadStatistics> probe_attention_heads(nn::Seq2SeqTransformer& model, const AttentionProbe& probe) {
-    if (probe.empty()) return {};
+std::vector<nn::HeadStatistics> probe_attention_heads(nn::Seq2SeqModel& model, const AttentionProbe& probe) {
+    // The three kinds of attention (encoder self, decoder masked self, cross) are the Transformer's; the
+    // recurrent models have no heads to follow.
+    if (probe.empty() || dynamic_cast<nn::Seq2SeqTransformer*>(&model) == nullptr) return {};
     const auto modules = nn::attention_modules(model);
     std::vector<bool> was_recording;
     for (const auto& [name, attention] : modules) {

@@ -36,7 +36,7 @@ AttentionProbe make_attention_probe(const Experiment& experiment);
 // The forward runs in eval mode (no dropout, so no random draws) without recording the tape, with each
 // attention module recording its weights; afterwards the model's training mode and the modules' recording
 // flags are as they were and the recorded weights are released. So probing leaves training bit for bit as
-// it would have been. Empty for an empty probe.
-std::vector<nn::HeadStatistics> probe_attention_heads(nn::Seq2SeqTransformer& model, const AttentionProbe& probe);
+// it would have been. Empty for an empty probe and for the recurrent models (no heads to follow).
+std::vector<nn::HeadStatistics> probe_attention_heads(nn::Seq2SeqModel& model, const AttentionProbe& probe);
 
 }  // namespace tapegrad::translate

@@ -65,7 +65,7 @@ void TrainingReport::show_validation(const EvalResult& valid, MetricsRow& row) {
 
 void TrainingReport::log(const MetricsRow& row) { log_.append(row); }
 
-void TrainingReport::record_heads(nn::Seq2SeqTransformer& model, int64_t step) {
+void TrainingReport::record_heads(nn::Seq2SeqModel& model, int64_t step) {
     heads_.append(step, probe_attention_heads(model, probe_));
 }
 

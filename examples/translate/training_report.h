@@ -33,7 +33,7 @@ public:
     void log(const MetricsRow& row);
     // Every head's statistics on the attention probe, as rows of heads.csv for `step` (see attention_probe.h:
     // this does not change training).
-    void record_heads(nn::Seq2SeqTransformer& model, int64_t step);
+    void record_heads(nn::Seq2SeqModel& model, int64_t step);
     // Ends the progress line, flushes log.csv and draws loss_curve.svg and health.svg from it and heads.svg
     // from heads.csv.
     void finish();

@@ -59,7 +59,7 @@ TEST_CASE("head statistics: the identity has entropy 0, distance 0 and all its w
     CHECK(describe_head(s) == "looks at its own position (100% of its weight)");
 }
 
-TEST_CASE("head statistics: a causal shifted identity looks at the previous token; the forced row 0 is left out",
+TEST_CASE("head statistics: a causal shifted identity looks at the previous token, and the forced row 0 is left out",
           "[nn][head_statistics]") {
     // Row 0 may see only key 0: no choice, so it is not counted; rows 1..4 put everything on t − 1.
     const HeadWeights shifted =
