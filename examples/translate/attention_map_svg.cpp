@@ -104,6 +104,7 @@ std::string attention_map_svg(const AttentionMapAxes& axes, const std::vector<st
     const std::vector<std::string> query_labels = labels_of(axes.query_tokens), key_labels = labels_of(axes.key_tokens),
                                    written_labels = labels_of(axes.written_tokens);
     const bool with_written = !written_labels.empty();
+    const bool with_read = axes.label_query_tokens || !with_written;
 
     // ---- layout: [written ←] [read] grid, key labels above ----
     // Key labels stand upright when each fits its column (single characters, mostly); otherwise they
@@ -111,9 +112,10 @@ std::string attention_map_svg(const AttentionMapAxes& axes, const std::vector<st
     const double key_label_width = widest_drawn(key_labels, layout.key_stride);
     const bool vertical_keys = key_label_width > cell_width * static_cast<double>(layout.key_stride) - 1.0;
     const double top_band = (vertical_keys ? key_label_width : font) + label_gap + 2.0;
-    const double reads_width = widest_drawn(query_labels, layout.query_stride);
-    const double writes_width = with_written ? widest_drawn(written_labels, layout.query_stride) + column_gap : 0.0;
-    const bool captions = with_written && reads_width >= estimated_text_width("reads", caption_size) &&
+    const double reads_width = with_read ? widest_drawn(query_labels, layout.query_stride) : 0.0;
+    const double writes_width =
+        with_written ? widest_drawn(written_labels, layout.query_stride) + (with_read ? column_gap : 0.0) : 0.0;
+    const bool captions = with_written && with_read && reads_width >= estimated_text_width("reads", caption_size) &&
                           writes_width - column_gap >= estimated_text_width("writes", caption_size);
     const double grid_left = std::ceil(padding + writes_width + reads_width + label_gap);
     const double grid_top = std::ceil(padding + top_band);
@@ -161,15 +163,14 @@ std::string attention_map_svg(const AttentionMapAxes& axes, const std::vector<st
                              : text_element(centre, grid_top - label_gap, key_labels[s], "tick key", "middle");
     }
     const double reads_right = grid_left - label_gap;
-    const double writes_right = reads_right - reads_width - column_gap;
+    const double writes_right = with_read ? reads_right - reads_width - column_gap : reads_right;
     for (std::size_t t = 0; t < T; t += static_cast<std::size_t>(layout.query_stride)) {
         const double centre = grid_top + cell_height * (static_cast<double>(t) + 0.5) - gap_y / 2.0;
-        svg += text_element(reads_right, centre + shift, query_labels[t], "tick query", "end");
-        if (with_written) {
-            svg += text_element(writes_right, centre + shift, written_labels[t], "tick written", "end");
+        if (with_read) svg += text_element(reads_right, centre + shift, query_labels[t], "tick query", "end");
+        if (with_written) svg += text_element(writes_right, centre + shift, written_labels[t], "tick written", "end");
+        if (with_written && with_read)
             svg += text_element(reads_right - reads_width - column_gap / 2.0, centre + shift, "\u2190", "arrow", "middle", 0.0,
                                 caption_size);  // ←
-        }
     }
     if (captions) {
         svg += text_element(reads_right, grid_top - label_gap, "reads", "caption", "end", 0.0, caption_size);

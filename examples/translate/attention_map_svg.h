@@ -37,6 +37,8 @@ struct AttentionMapAxes {
     std::vector<std::string> written_tokens;  // T labels further left, or empty: the token each decoder
                                               // position writes (its query reads query_tokens[t])
     std::vector<std::string> key_tokens;      // S labels across the top: the token at each key position
+    bool label_query_tokens = true;           // false: rows show written_tokens alone (cross-attention, where
+                                              // what a row writes is what a reader looks for)
 };
 
 // weights [T][S], each in [0, 1]. With `causal`, cells with s > t are the blocked future: drawn hatched

@@ -52,8 +52,8 @@ std::string axes_of(AttentionKind kind) {
             return "rows: decoder positions, labelled <span style=\"color:#1f5fa8\">written</span> \u2190 read (the query "
                    "comes from the token read); columns: the tokens read so far (keys and values)";
         case AttentionKind::cross:
-            return "rows: decoder positions, labelled <span style=\"color:#1f5fa8\">written</span> \u2190 read (the query "
-                   "comes from the token read); columns: the source tokens (keys and values)";
+            return "rows: the <span style=\"color:#1f5fa8\">token being written</span> (its query comes from the decoder "
+                   "position that reads the token before it); columns: the source tokens (keys and values)";
     }
     return "";
 }

@@ -57,7 +57,7 @@ table.statistics tr.head-row:hover { background: #fff6dd; }
 dl.definitions dt { font-weight: bold; margin-top: 6px; font-size: 13px; }
 dl.definitions dd { margin-left: 18px; font-size: 12px; max-width: 900px; }
 #tooltip { position: fixed; z-index: 20; pointer-events: none; background: rgba(20, 20, 20, 0.92); color: #fff; font-size: 12px; padding: 5px 8px; border-radius: 4px; white-space: pre; }
-#zoom { position: fixed; inset: 0; z-index: 10; background: rgba(250, 250, 250, 0.97); overflow: auto; padding: 16px; cursor: zoom-out; }
+#zoom { position: fixed; inset: 0; z-index: 10; background: #fafafa; overflow: auto; padding: 16px; cursor: zoom-out; }
 #zoom .scroll { max-width: none; max-height: none; }
 #zoom figure.map svg { max-width: none; }
 #zoom figure.map { cursor: zoom-out; }

@@ -135,6 +135,7 @@ ExplainReport explain_sentence(nn::Seq2SeqTransformer& model, const Experiment& 
     decoder_axes.key_tokens = decoder_axes.query_tokens;
     AttentionMapAxes cross_axes = decoder_axes;
     cross_axes.key_tokens = tokens;
+    cross_axes.label_query_tokens = false;
 
     report.kinds = {{nn::AttentionKind::encoder_self, source_axes, {}},
                     {nn::AttentionKind::decoder_self, decoder_axes, {}},

@@ -59,6 +59,7 @@ ExplainReport make_report(const std::vector<std::string>& source, const std::vec
     decoder_axes.key_tokens = decoder_axes.query_tokens;
     AttentionMapAxes cross_axes = decoder_axes;
     cross_axes.key_tokens = source;
+    cross_axes.label_query_tokens = false;
     const std::size_t S = source.size(), T = output.size() + 1;
     report.kinds = {{nn::AttentionKind::encoder_self, source_axes, layers_of(encoder_layers, heads, S, S, false)},
                     {nn::AttentionKind::decoder_self, decoder_axes, layers_of(decoder_layers, heads, T, T, true)},
@@ -109,7 +110,8 @@ TEST_CASE("explain page: every kind, layer and head (and each layer's mean) has 
                 CHECK(maps[0]->attribute("data-columns") == std::to_string(e.S));
                 // Tokens on both axes: short sequences label every token.
                 CHECK(maps[0]->find_all("text", "key").size() == e.S);
-                CHECK(maps[0]->find_all("text", "query").size() == e.T);
+                // Decoder rows say which token each writes; cross-attention rows say only that.
+                CHECK(maps[0]->find_all("text", "query").size() == (e.kind == "cross" ? 0 : e.T));
                 CHECK(maps[0]->find_all("text", "written").size() == (e.kind == "encoder_self" ? 0 : e.T));
             }
             CHECK(figure_of(page, e.kind, layer, "4") == nullptr);
@@ -201,7 +203,7 @@ TEST_CASE("explain page: a long sentence keeps cells at the minimum size, thins 
     const auto maps = cross->find_all("svg", "attention-map");
     REQUIRE(maps.size() == 1);
     CHECK(maps[0]->find_all("text", "key").size() == 45);    // every 2nd of 90
-    CHECK(maps[0]->find_all("text", "query").size() == 40);  // every 2nd of 80
+    CHECK(maps[0]->find_all("text", "written").size() == 40);  // every 2nd of 80
     // The map never shrinks below kMinScale of its size (a min-width), and sits in a scrolling container.
     CHECK_THAT(maps[0]->attribute("style"), Contains("min-width:"));
     CHECK(cross->find_all("div", "scroll").size() == 1);
