@@ -51,6 +51,7 @@ svg.attention-map .arrow { fill: #999; }
 svg.attention-map .cell.hover { stroke: #ff3300; stroke-width: 1.5; }
 table.statistics { border-collapse: collapse; font-size: 12px; background: #fff; margin-top: 6px; }
 table.statistics th, table.statistics td { border: 1px solid #ddd; padding: 2px 6px; text-align: right; }
+table.statistics th { text-align: center; background: #f3f3f3; }
 table.statistics td.words, table.statistics td.kind-name { text-align: left; }
 table.statistics tr.head-row { cursor: pointer; }
 table.statistics tr.head-row:hover { background: #fff6dd; }
