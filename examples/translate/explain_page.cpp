@@ -191,11 +191,11 @@ std::string definitions() {
 <dt>mean distance</dt><dd>&#931; w &#183; |t &#8722; s|: how far, in positions, a query looks on average (self-attention only).</dd>
 <dt>same, previous, next, first</dt><dd>The mean weight on the query&#8217;s own position, the one before it, the one after it (the encoder only: the decoder may not see it), and the first token (BOS in the decoder).</dd>
 <dt>monotonicity</dt><dd>Cross-attention only: Spearman&#8217;s rank correlation between the target position and the expected source position &#931; w &#183; s. +1: the translation reads the source left to right; &#8722;1: right to left; near 0: in no order.</dd>
-<dt>the words</dt><dd>The first rule that holds: (1) at least {:.0f}% of the weight on one fixed place (same, previous, next, first, EOS) &#8594; &#8220;looks at &#8230;&#8221;; (2) entropy &#8805; {:.2f} &#8594; &#8220;diffuse&#8221;; (3) cross-attention with |monotonicity| &#8805; {:.2f} &#8594; &#8220;aligns to the source&#8221;; (4) self-attention with mean distance &#8804; {:.1f} &#8594; &#8220;looks at its neighbours&#8221;; (5) entropy &#8804; {:.2f} &#8594; &#8220;sharp&#8221;; (6) otherwise &#8220;mixes several keys&#8221;. The thresholds are the named constants of <code>nn/head_statistics.h</code>.</dd>
+<dt>the words</dt><dd>The first rule that holds: (1) at least {:.0f}% of the weight on one fixed place (same, previous, next, first, EOS) &#8594; &#8220;looks at &#8230;&#8221;; (2) entropy &#8805; {:.2f} &#8594; &#8220;diffuse&#8221;; (3) cross-attention with |monotonicity| &#8805; {:.2f} &#8594; &#8220;aligns to the source&#8221;; (4) self-attention with mean distance &#8804; {:.1f} &#8594; &#8220;looks at its neighbours&#8221;; (5) entropy &#8804; {:.2f} &#8594; &#8220;sharp&#8221; (for cross-attention &#8220;mostly left to right&#8221; when monotonicity &#8805; {:.1f}, &#8220;out of order&#8221; when it is between &#177;{:.1f}); (6) otherwise &#8220;mixes several keys&#8221;. The thresholds are the named constants of <code>nn/head_statistics.h</code>.</dd>
 </dl>
 )",
         100.0 * nn::kPositionalMinWeight, nn::kDiffuseMinEntropy, nn::kAlignedMinMonotonicity, nn::kLocalMaxDistance,
-        nn::kSharpMaxEntropy);
+        nn::kSharpMaxEntropy, nn::kMostlyOrderedMonotonicity, nn::kMostlyOrderedMonotonicity);
 }
 
 // A 0..1 viridis scale and the blocked swatch, plus the patterns every map refers to.
