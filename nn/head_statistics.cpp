@@ -239,7 +239,10 @@ std::string describe_head(const HeadStatistics& s) {
     if (s.entropy <= kSharpMaxEntropy)
         return cross ? (std::isnan(s.monotonicity)
                             ? fmt::format("sharp: reads one or two source tokens (entropy {:.2f})", s.entropy)
-                            : fmt::format("sharp: reads one or two source tokens, out of order (monotonicity {:+.2f})",
+                            : fmt::format("sharp: reads one or two source tokens, {} (monotonicity {:+.2f})",
+                                          s.monotonicity >= kMostlyOrderedMonotonicity    ? "mostly left to right"
+                                          : s.monotonicity <= -kMostlyOrderedMonotonicity ? "mostly right to left"
+                                                                                          : "out of order",
                                           s.monotonicity))
                      : fmt::format("sharp: picks one or two keys by content (entropy {:.2f}, mean distance {:.1f})",
                                    s.entropy, s.mean_distance);

@@ -118,16 +118,18 @@ std::vector<HeadStatistics> module_head_statistics(AttentionKind kind, int64_t l
 //                                                             to left)
 //   5. self-attention, mean_distance ≤ kLocalMaxDistance      "looks at its neighbours"
 //   6. entropy ≤ kSharpMaxEntropy                             "sharp: picks one or two keys by content", or for
-//                                                             cross "sharp: reads one or two source tokens, out
-//                                                             of order"
+//                                                             cross "sharp: reads one or two source tokens,
+//                                                             mostly left to right" (|monotonicity| ≥
+//                                                             kMostlyOrderedMonotonicity) or "…, out of order"
 //   7. otherwise                                              "mixes several keys"
 // Positional patterns come first because a head that puts half its weight on one fixed place is best
 // described by that place, however the rest is spread.
-inline constexpr double kPositionalMinWeight = 0.5;     // half of a row's weight on one fixed position
-inline constexpr double kDiffuseMinEntropy = 0.75;      // normalised entropy; uniform is 1
-inline constexpr double kAlignedMinMonotonicity = 0.8;  // Spearman's ρ between target and source position
-inline constexpr double kLocalMaxDistance = 1.5;        // mean |t − s| in positions
-inline constexpr double kSharpMaxEntropy = 0.35;        // n^0.35 keys' worth: 2 of 8, 3 of 25 (see below)
+inline constexpr double kPositionalMinWeight = 0.5;           // half of a row's weight on one fixed position
+inline constexpr double kDiffuseMinEntropy = 0.75;            // normalised entropy; uniform is 1
+inline constexpr double kAlignedMinMonotonicity = 0.8;        // Spearman's ρ between target and source position
+inline constexpr double kMostlyOrderedMonotonicity = 0.6;     // a sharp cross head this ordered reads "mostly" in order
+inline constexpr double kLocalMaxDistance = 1.5;              // mean |t − s| in positions
+inline constexpr double kSharpMaxEntropy = 0.5;               // 70% on one of 25 keys, the rest even: 0.49
 
 std::string describe_head(const HeadStatistics& statistics);
 

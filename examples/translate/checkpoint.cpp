@@ -95,7 +95,7 @@ void save_checkpoint(const std::filesystem::path& directory, const Experiment& e
     tensors.insert(tensors.end(), optimizer_state.tensors.begin(), optimizer_state.tensors.end());
     SafetensorsMetadata metadata = optimizer_state.metadata;
     for (const auto& [key, value] : scheduler.state_dict("scheduler")) metadata[key] = value;
-    metadata["format"] = "tapegrad-translate-checkpoint-1";
+    metadata["format"] = std::string(kCheckpointFormat);
     metadata["config"] = experiment.config.to_json();
     metadata["source_tokenizer"] = experiment.source.tokenizer->to_json();
     metadata["source_vocab"] = experiment.source.vocab.to_json();
@@ -116,9 +116,13 @@ Checkpoint read_checkpoint(const std::filesystem::path& directory) {
     checkpoint.directory = directory;
     checkpoint.contents = load_safetensors(file);
     const SafetensorsMetadata& metadata = checkpoint.contents.metadata;
-    for (const char* key : {"config", "source_tokenizer", "source_vocab", "target_tokenizer", "target_vocab", "trainer_state"})
+    for (const char* key : {"format", "config", "source_tokenizer", "source_vocab", "target_tokenizer", "target_vocab", "trainer_state"})
         if (!metadata.count(key))
             throw std::runtime_error(fmt::format("{}: not a translate checkpoint (metadata '{}' is missing)", file.string(), key));
+    if (metadata.at("format") != kCheckpointFormat)
+        throw std::runtime_error(fmt::format(
+            "{}: checkpoint format '{}' is not the one this build reads ('{}'); retrain, or use the build that wrote it",
+            file.string(), metadata.at("format"), kCheckpointFormat));
     checkpoint.config = TrainConfig::from_json(metadata.at("config"), file.string() + ": config");
     checkpoint.state = TrainerState::from_json(metadata.at("trainer_state"), file.string() + ": trainer_state");
     return checkpoint;

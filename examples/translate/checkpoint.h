@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "autograd/serialize/safetensors.h"
@@ -45,6 +46,10 @@ struct TrainerState {
 };
 
 std::filesystem::path checkpoint_file(const std::filesystem::path& directory);
+
+// The "format" metadata every checkpoint carries; its number changes when the layout does, so that a
+// build never misreads a checkpoint written by another.
+inline constexpr std::string_view kCheckpointFormat = "tapegrad-translate-checkpoint-1";
 
 void save_checkpoint(const std::filesystem::path& directory, const Experiment& experiment, nn::Module& model,
                      const optim::Optimizer& optimizer, const optim::Scheduler& scheduler, const TrainerState& state);
@@ -76,7 +81,8 @@ struct Checkpoint {
     std::shared_ptr<nn::Seq2SeqModel> load_model(const Experiment& experiment) const;
 };
 
-// Throws std::runtime_error naming the directory when there is no checkpoint or it is unreadable.
+// Throws std::runtime_error naming the directory when there is no checkpoint or it is unreadable, and
+// naming both formats when it was written in another format than kCheckpointFormat.
 Checkpoint read_checkpoint(const std::filesystem::path& directory);
 
 }  // namespace tapegrad::translate

@@ -22,7 +22,6 @@ constexpr double label_gap = 6.0;            // between a label and the grid
 constexpr double colour_bar_gap = 20.0;      // between the grid and the colour bar
 constexpr double colour_bar_width = 14.0;
 constexpr double colour_bar_min_height = 120.0;
-constexpr std::size_t max_label_length = 24;  // code points
 const double sin45 = std::sqrt(0.5);
 
 void validate(const std::vector<std::string>& source_tokens, const std::vector<std::string>& target_tokens,
@@ -49,19 +48,6 @@ void validate(const std::vector<std::string>& source_tokens, const std::vector<s
     }
 }
 
-// What a token looks like as a label: visible even when blank, and short enough to lay out.
-std::string display_label(const std::string& token) {
-    if (token.empty()) return "\u2205";  // ∅
-    if (token == " ") return "\u2423";   // ␣
-    if (utf8_length(token) <= max_label_length) return token;
-    // Cut at a code point boundary: skip continuation bytes (10xxxxxx) when counting.
-    std::size_t code_points = 0, byte = 0;
-    for (; byte < token.size(); ++byte) {
-        if ((static_cast<unsigned char>(token[byte]) & 0xC0) != 0x80 && code_points++ == max_label_length - 1) break;
-    }
-    return token.substr(0, byte) + "\u2026";  // …
-}
-
 double widest(const std::vector<std::string>& labels, double font_size) {
     double width = 0.0;
     for (const std::string& label : labels) width = std::max(width, estimated_text_width(label, font_size));
@@ -69,6 +55,18 @@ double widest(const std::vector<std::string>& labels, double font_size) {
 }
 
 }  // namespace
+
+std::string token_display_label(const std::string& token, std::size_t max_code_points) {
+    if (token.empty()) return "\u2205";  // ∅
+    if (token == " ") return "\u2423";   // ␣
+    if (utf8_length(token) <= max_code_points) return token;
+    // Cut at a code point boundary: skip continuation bytes (10xxxxxx) when counting.
+    std::size_t code_points = 0, byte = 0;
+    for (; byte < token.size(); ++byte) {
+        if ((static_cast<unsigned char>(token[byte]) & 0xC0) != 0x80 && code_points++ == max_code_points - 1) break;
+    }
+    return token.substr(0, byte) + "\u2026";  // …
+}
 
 std::string attention_heatmap_svg(const std::vector<std::string>& source_tokens,
                                   const std::vector<std::string>& target_tokens,
@@ -78,8 +76,8 @@ std::string attention_heatmap_svg(const std::vector<std::string>& source_tokens,
     const std::size_t T = target_tokens.size();
 
     std::vector<std::string> source_labels, target_labels;
-    for (const std::string& token : source_tokens) source_labels.push_back(display_label(token));
-    for (const std::string& token : target_tokens) target_labels.push_back(display_label(token));
+    for (const std::string& token : source_tokens) source_labels.push_back(token_display_label(token));
+    for (const std::string& token : target_tokens) target_labels.push_back(token_display_label(token));
 
     // ---- layout ----
     const double cell = std::clamp(std::floor(600.0 / static_cast<double>(std::max(S, T))), 14.0, 40.0);

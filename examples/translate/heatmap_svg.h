@@ -24,6 +24,10 @@ std::string attention_heatmap_svg(const std::vector<std::string>& source_tokens,
                                   const std::vector<std::string>& target_tokens,
                                   const std::vector<std::vector<double>>& weights, const std::string& title);
 
+// What a token looks like as a label: a space token as ␣ and an empty one as ∅, so that neither is
+// invisible, and a token longer than `max_code_points` cut there and ended with … (valid UTF-8 stays valid).
+std::string token_display_label(const std::string& token, std::size_t max_code_points = 24);
+
 // attention_heatmap_svg written to `path` atomically (temporary file + rename): a crash never leaves half
 // a picture. Throws like attention_heatmap_svg, or std::runtime_error naming the path on I/O failure.
 void write_attention_heatmap(const std::filesystem::path& path, const std::vector<std::string>& source_tokens,

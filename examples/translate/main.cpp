@@ -6,6 +6,8 @@
 //   translate translate --checkpoint runs/dates "27 Nov 2026"     translate sentences (or stdin lines)
 //       [--input FILE [--output FILE]]                             (or a file, a sentence a line)
 //       [--beam N] [--attention heatmap.svg [--layer L] [--head H]]
+//   translate explain --checkpoint runs/dates "27 Nov 2026"       every attention weight of one sentence, as
+//       [--output report.html] [--csv heads.csv]                   an HTML page, and per-head statistics
 //
 // train and eval print one JSON object as their last line (exact_match, token_accuracy, bleu, steps,
 // seconds, final_loss, sentences, split), for scripts to read.
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
         "  train       train a model (--task reverse|dates|en-pl or --data FILE.tsv)\n"
         "  eval        score a checkpoint on its test split (--split, or --data FILE.tsv)\n"
         "  translate   translate sentences with a checkpoint (arguments, stdin, or --input FILE)\n"
+        "  explain     draw every attention weight used for one sentence (HTML page + CSV)\n"
         "Run 'translate <command> --help' for the options of a command.\n";
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cout << usage;
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
         if (command == "train") return train_command(arguments);
         if (command == "eval") return eval_command(arguments);
         if (command == "translate") return translate_command(arguments);
+        if (command == "explain") return explain_command(arguments);
         std::cerr << fmt::format("translate: unknown command '{}'\n", command) << usage;
         return 2;
     } catch (const std::exception& error) {

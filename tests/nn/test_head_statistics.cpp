@@ -227,6 +227,13 @@ TEST_CASE("head statistics: the plain words for neighbours, sharp content heads 
     CHECK(describe_head(mixed) == "mixes several keys (entropy 0.60, mean distance 4.0)");
     HeadStatistics first{.kind = AttentionKind::decoder_self, .rows = 4, .entropy = 0.3, .weight_on_first = 0.7};
     CHECK(describe_head(first) == "looks at BOS, the first token (70% of its weight)");
+    // A sharp cross-attention head that is not quite aligned: mostly in order, or not.
+    HeadStatistics cross{.kind = AttentionKind::cross, .rows = 5, .entropy = 0.3, .weight_on_first = 0.1, .monotonicity = 0.7};
+    CHECK(describe_head(cross) == "sharp: reads one or two source tokens, mostly left to right (monotonicity +0.70)");
+    cross.monotonicity = -0.65;
+    CHECK(describe_head(cross) == "sharp: reads one or two source tokens, mostly right to left (monotonicity -0.65)");
+    cross.monotonicity = 0.2;
+    CHECK(describe_head(cross) == "sharp: reads one or two source tokens, out of order (monotonicity +0.20)");
 }
 
 TEST_CASE("head statistics: kind names round-trip, module names map to kind and layer", "[nn][head_statistics]") {
