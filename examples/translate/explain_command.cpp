@@ -6,7 +6,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include "autograd/serialize/atomic_file.h"
+#include "base/atomic_file.h"
 #include "examples/translate/checkpoint.h"
 #include "examples/translate/commands.h"
 #include "examples/translate/explain_page.h"
@@ -52,9 +52,16 @@ int explain_command(const std::vector<std::string>& arguments) {
 
     omp_set_num_threads(threads);
     const Checkpoint checkpoint = read_checkpoint(directory);
-    const Experiment experiment = checkpoint.experiment();
+    const Experiment experiment = checkpoint.experiment(RestoreSplits::skip);
     auto model = checkpoint.load_model(experiment);
-    const ExplainReport report = explain_sentence(*model, experiment, sentences[0], directory, checkpoint.state.step);
+    // The page shows the Transformer's three kinds of attention, layer by layer and head by head.
+    auto* transformer = dynamic_cast<nn::Seq2SeqTransformer*>(model.get());
+    if (transformer == nullptr)
+        throw std::invalid_argument(fmt::format(
+            "translate explain: {} holds a '{}' model; the page shows a Transformer's encoder, decoder and cross "
+            "attention (for the lstm-attention map use: translate translate --attention map.svg)",
+            checkpoint.file(), checkpoint.config.architecture));
+    const ExplainReport report = explain_sentence(*transformer, experiment, sentences[0], directory, checkpoint.state.step);
 
     const std::string page = explain_page_html(report);
     for (const std::string& path : {output, csv})
