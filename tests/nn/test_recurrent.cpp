@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "module_gradcheck.h"
 #include "nn/gru.h"
 #include "nn/linear.h"
 #include "nn/lstm.h"
@@ -13,53 +14,11 @@
 
 using namespace tapegrad;
 using Catch::Contains;
+using test::check_parameter_gradients;
+using test::require_gradcheck;
+using test::random_input;
 
 namespace {
-
-Tensor random_input(const Shape& shape, uint64_t seed, bool requires_grad = true) {
-    Generator generator(seed);
-    return normal(shape, 0, 1, generator, {.dtype = DType::Float64, .requires_grad = requires_grad});
-}
-
-void require_gradcheck(const GradcheckFunction& function, const std::vector<Tensor>& inputs) {
-    const GradcheckReport report = gradcheck(function, inputs);
-    INFO(report.message);
-    REQUIRE(report.passed);
-}
-
-// The parameters a module holds, which gradcheck cannot perturb: d(Σ forward() ⊙ w)/dθ from one backward
-// against central differences taken by perturbing each element of θ in place, gradcheck's tolerances.
-void check_parameter_gradients(nn::Module& module, const std::function<Tensor()>& forward) {
-    const GradcheckOptions tolerances;
-    Tape::current().clear();
-    module.zero_grad();
-    Generator generator(7);
-    const Tensor output = forward();
-    const Tensor weights = normal(output.shape(), 0, 1, generator, {.dtype = DType::Float64});
-    sum(output * weights).backward();
-    auto loss = [&] {
-        NoGradGuard no_grad;
-        return sum(forward() * weights).item();
-    };
-    for (const auto& [name, parameter] : module.named_parameters()) {
-        REQUIRE(parameter.dtype() == DType::Float64);
-        const std::vector<double> analytic = parameter.grad().to_vector<double>();
-        double* value = parameter.data<double>();
-        for (int64_t e = 0; e < parameter.numel(); ++e) {
-            const double original = value[e];
-            value[e] = original + tolerances.eps;
-            const double plus = loss();
-            value[e] = original - tolerances.eps;
-            const double minus = loss();
-            value[e] = original;
-            const double numeric = (plus - minus) / (2 * tolerances.eps);
-            INFO(module.type_name() << " parameter '" << name << "' element " << e << ": analytic " << analytic[e]
-                                    << ", numeric " << numeric);
-            REQUIRE(std::abs(analytic[e] - numeric) <= tolerances.atol + tolerances.rtol * std::abs(numeric));
-        }
-    }
-    module.zero_grad();
-}
 
 // Every result of a sequence module in one tensor, for gradcheck.
 Tensor flattened(const nn::RecurrentOutput& out) {
