@@ -39,7 +39,7 @@ std::string reach_svg(const LongRangeResults& results) {
     for (const ReachCurve& curve : results.reach) {
         CurveSeries points;
         for (std::size_t d = 1; d < curve.reach.size(); ++d) points.emplace_back(static_cast<double>(d), curve.reach[d]);
-        const bool initial = curve.moment.starts_with("at init");
+        const bool initial = curve.moment == "initial";
         series.push_back({.label = curve.model + ", " + curve.moment, .points = points,
                           .colour = model_colour(curve.model, initial)});
     }
@@ -47,7 +47,7 @@ std::string reach_svg(const LongRangeResults& results) {
     translate::draw_line_panel(
         svg, PanelBox{.left = 10, .top = 10, .width = kWidth - 20, .height = kPanelHeight}, series, {},
         {.title = "gradient reach: ‖∂ output at the last position / ∂ input d positions earlier‖",
-         .y_label = "Jacobian norm", .x_label = "distance d (positions)", .log_y = true, .x_range = x_range_of(series),
+         .y_label = "Jacobian norm", .x_label = "distance d (positions); a line that stops has underflowed to 0 in float32", .log_y = true, .x_range = x_range_of(series),
          .y_tick_room = 52});
     return svg.str();
 }

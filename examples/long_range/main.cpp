@@ -33,7 +33,7 @@ std::vector<int64_t> parse_distances(const std::string& text) {
             used = 0;
         }
         if (used == 0 || used != item.size())
-            throw std::invalid_argument(fmt::format("--distances: '{}' is not a whole number (expected e.g. 10,50,100)", item));
+            throw std::invalid_argument(fmt::format("long_range: --distances: '{}' is not a whole number (expected e.g. 10,50,100)", item));
         distances.push_back(value);
     }
     return distances;
@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
         ("seed", po::value<uint64_t>()->default_value(0), "seed of the models and the data")
         ("steps", po::value<int64_t>(), "training steps per model and distance (full: 300)")
         ("distances", po::value<std::string>(), "recall distances, comma-separated (full: 10,50,100,250,500,1000)")
+        ("parts", po::value<std::string>()->default_value("learning,timing"),
+         "what to run: learning (learning-rate choice, recall at each distance, gradient reach), timing (training "
+         "step and decoding times; best on an idle machine), or both")
         ("quick", "tiny models and lengths, a few steps: the smoke test's settings (seconds)");
     try {
         po::variables_map arguments;
@@ -62,6 +65,12 @@ int main(int argc, char** argv) {
         settings.seed = arguments["seed"].as<uint64_t>();
         if (arguments.count("steps")) settings.budget.steps = arguments["steps"].as<int64_t>();
         if (arguments.count("distances")) settings.distances = parse_distances(arguments["distances"].as<std::string>());
+
+        const std::string parts = arguments["parts"].as<std::string>();
+        if (parts != "learning" && parts != "timing" && parts != "learning,timing" && parts != "timing,learning")
+            throw std::invalid_argument(fmt::format("long_range: --parts: '{}' is not learning, timing or learning,timing", parts));
+        settings.learning = parts.find("learning") != std::string::npos;
+        settings.timing = parts.find("timing") != std::string::npos;
 
         const LongRangeResults results = run_long_range(settings, std::cout);
         const std::string directory = arguments["out"].as<std::string>();

@@ -72,7 +72,7 @@ std::string summary_markdown(const LongRangeResults& results) {
         out += "\n";
     }
 
-    out += "\nLearning rate chosen at the shortest distance (Adam; accuracy, then loss):\n\n"
+    out += "\nLearning rate chosen at the shortest distance (Adam; the best accuracy, on a tie the smaller rate):\n\n"
            "| model | learning rate | accuracy | final loss |\n|---|---:|---:|---:|\n";
     for (const LearningRateTrial& trial : results.learning_rate_trials) {
         const double chosen = trial.model == "LSTM" ? results.lstm_learning_rate : results.transformer_learning_rate;

@@ -14,7 +14,7 @@ namespace tapegrad::long_range {
 // One model's gradient reach (gradient_reach.h) at one moment: reach[d] for d = 0 .. length − 1.
 struct ReachCurve {
     std::string model;    // "Transformer" or "LSTM"
-    std::string moment;   // "at initialisation" or "after training at d = …"
+    std::string moment;   // "initial" or "trained (d = …)"
     std::vector<double> reach;
 };
 

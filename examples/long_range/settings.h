@@ -15,7 +15,8 @@ struct LongRangeSettings {
     SequenceModelOptions model;
     TrainingBudget budget;
     std::vector<int64_t> distances;        // learning at a distance: one training per model and distance
-    // Each model's learning rate is the best of these at the shortest distance (accuracy, then loss), and
+    // Each model's learning rate is the best of these at the shortest distance (accuracy; on a tie the
+    // smaller rate), and
     // is then kept for every distance: neither model is judged at a rate that suits only the other.
     std::vector<double> learning_rates = {1e-3, 3e-3, 1e-2};
     int64_t reach_batch = 16;              // sequences the gradient reach averages over
@@ -26,6 +27,9 @@ struct LongRangeSettings {
     std::vector<int64_t> decode_lengths;   // output lengths of the decoding timing
     DecodeSettings decode;
     uint64_t seed = 0;
+    bool learning = true;                  // run the learning-rate choice, learning at a distance and the reach
+    bool timing = true;                    // run the training-step and decoding timings (minutes fewer, and
+                                           // best on an otherwise idle machine)
 };
 
 // d = 10, 50, 100, 250, 500, 1000; models of about 69 000 parameters; 300 steps of 32 sequences each.

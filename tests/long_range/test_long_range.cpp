@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "examples/long_range/charts.h"
 #include "examples/long_range/experiment.h"
 #include "examples/long_range/gradient_reach.h"
 #include "examples/long_range/recall_task.h"
@@ -123,4 +124,22 @@ TEST_CASE("run_long_range: a distance the Transformer cannot hold is refused bef
     std::ostringstream progress;
     CHECK_THROWS_WITH(run_long_range(settings, progress), Catch::Contains("distance 64") && Catch::Contains("[1, 63]"));
     CHECK(progress.str().empty());
+}
+
+TEST_CASE("run_long_range: the learning and the timing parts run on their own") {
+    std::ostringstream progress;
+    LongRangeSettings settings = quick_settings();
+    settings.timing = false;
+    const LongRangeResults learning = run_long_range(settings, progress);
+    CHECK(learning.distances.size() == 4);
+    CHECK(learning.step_times.empty());
+    CHECK(learning.decode_times.empty());
+    settings.timing = true;
+    settings.learning = false;
+    const LongRangeResults timing = run_long_range(settings, progress);
+    CHECK(timing.distances.empty());
+    CHECK(timing.reach.empty());
+    CHECK(timing.step_times.size() == 8);
+    // A part left out still gives every figure, each saying "no data" where it has none.
+    CHECK_THAT(reach_svg(timing), Catch::Contains("no data"));
 }
