@@ -32,6 +32,9 @@ inline void masked_softmax_row(const T* x, T factor, const uint8_t* mask, int64_
     T largest = blocked;
 #pragma omp simd reduction(max : largest)
     for (int64_t j = 0; j < size; ++j) largest = std::max(largest, s[j]);
+    // OpenMP leaves the max reduction's starting value to the compiler: GCC's is −inf, clang's the lowest
+    // finite value, which an all-blocked row then returns. Such a row's maximum is taken again exactly.
+    if (largest == std::numeric_limits<T>::lowest()) largest = *std::max_element(s, s + size);
     if (largest == blocked) {  // every key blocked: no distribution
         std::fill(s, s + size, T(0));
         return;

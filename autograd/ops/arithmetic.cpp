@@ -15,7 +15,10 @@ namespace {
 // Runs fn over the broadcast pair in the promoted dtype. Bool operands do no arithmetic.
 template <typename Fn>
 Tensor arithmetic(const Tensor& a_in, const Tensor& b_in, const char* op, Fn fn) {
-    auto [a, b] = promote_pair(a_in, b_in);
+    // A named pair, not a structured binding: clang (16) cannot capture those in lambdas under -fopenmp.
+    const std::pair<Tensor, Tensor> promoted = promote_pair(a_in, b_in);
+    const Tensor& a = promoted.first;
+    const Tensor& b = promoted.second;
     if (a.dtype() == DType::Bool)
         throw std::invalid_argument(fmt::format("{}: arithmetic on bool tensors; convert with .to() first", op));
     return visit_numeric(a.dtype(), [&]<typename T>() { return loops::zip<T, T>(a, b, op, fn); });

@@ -14,7 +14,10 @@ namespace {
 template <typename Fn>
 Tensor compare(const Tensor& a_in, const Tensor& b_in, const char* op, Fn fn) {
     NoGradGuard no_grad;  // a mask carries no gradient, and promoting the operands need not be recorded
-    auto [a, b] = promote_pair(a_in, b_in);
+    // A named pair, not a structured binding: clang (16) cannot capture those in lambdas under -fopenmp.
+    const std::pair<Tensor, Tensor> promoted = promote_pair(a_in, b_in);
+    const Tensor& a = promoted.first;
+    const Tensor& b = promoted.second;
     return visit_dtype(a.dtype(), [&]<typename T>() { return loops::zip<bool, T>(a, b, op, fn); });
 }
 
@@ -58,7 +61,10 @@ Tensor logical_or(const Tensor& a, const Tensor& b) {
 // out = condition ? a : b. The gradient of each side is dout where that side was chosen, else 0.
 Tensor where(const Tensor& condition, const Tensor& a_in, const Tensor& b_in) {
     require_bool(condition, "where");
-    auto [a, b] = promote_pair(a_in, b_in);
+    // A named pair, not a structured binding: clang (16) cannot capture those in lambdas under -fopenmp.
+    const std::pair<Tensor, Tensor> promoted = promote_pair(a_in, b_in);
+    const Tensor& a = promoted.first;
+    const Tensor& b = promoted.second;
     const Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"), b.shape(), "where");
     Tensor out = visit_dtype(a.dtype(), [&]<typename T>() {
         Tensor result = empty_uninitialized(shape, {.dtype = a.dtype()});
