@@ -118,7 +118,7 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
     if ((err = sync_directory(path.parent_path())) != 0) throw_errno(function, "sync the directory of", path, err);
 }
 
-std::string read_file(const fs::path& path) {
+std::string read_file(const fs::path& path, std::size_t max_bytes) {
     constexpr const char* function = "read_file";
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_errno(function, "open", path, errno);
@@ -126,7 +126,14 @@ std::string read_file(const fs::path& path) {
 
     std::string bytes;
     struct stat info {};
-    if (::fstat(file.get(), &info) == 0 && info.st_size > 0) bytes.reserve(static_cast<std::size_t>(info.st_size));
+    auto refuse_size = [&] {
+        throw std::runtime_error(fmt::format("{}: '{}' holds more than {} bytes, the limit for this file", function,
+                                             path.string(), max_bytes));
+    };
+    if (::fstat(file.get(), &info) == 0 && info.st_size > 0) {
+        if (static_cast<std::size_t>(info.st_size) > max_bytes) refuse_size();
+        bytes.reserve(static_cast<std::size_t>(info.st_size));
+    }
     char buffer[1 << 16];
     while (true) {
         const ssize_t got = ::read(file.get(), buffer, sizeof buffer);
@@ -135,6 +142,7 @@ std::string read_file(const fs::path& path) {
             if (errno == EINTR) continue;
             throw_errno(function, "read", path, errno);  // e.g. EISDIR for a directory
         }
+        if (static_cast<std::size_t>(got) > max_bytes - bytes.size()) refuse_size();
         bytes.append(buffer, static_cast<std::size_t>(got));
     }
     return bytes;

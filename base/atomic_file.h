@@ -1,7 +1,9 @@
 // Whole-file reads and crash-safe whole-file writes, for checkpoints and other artifacts.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -17,7 +19,10 @@ namespace tapegrad {
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 // The whole content of the file at `path`, as bytes.
-// Throws std::runtime_error naming the path and strerror when it cannot be opened or read.
-std::string read_file(const std::filesystem::path& path);
+// Throws std::runtime_error naming the path and strerror when it cannot be opened or read, and naming the
+// path and the limit when it holds more than `max_bytes` (checked before reading, and again while reading,
+// so a file that grows or a device that never ends cannot make it allocate more).
+std::string read_file(const std::filesystem::path& path,
+                      std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
 }  // namespace tapegrad

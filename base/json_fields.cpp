@@ -140,4 +140,16 @@ std::string read_string(const Json& object, std::string_view key, const JsonSour
     return text;
 }
 
+std::string json_string_or_empty(const nlohmann::json& object, std::string_view key) {
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+int64_t json_integer_or_zero(const nlohmann::json& object, std::string_view key) {
+    const auto it = object.find(key);
+    if (it == object.end()) return 0;
+    if (it->is_number_integer() && !it->is_number_unsigned()) return it->get<int64_t>();
+    if (it->is_number_unsigned() && it->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) return it->get<int64_t>();
+    return 0;
+}
+
 }  // namespace tapegrad

@@ -53,6 +53,12 @@ bool read_bool(const nlohmann::json& object, std::string_view key, const JsonSou
 std::string read_string(const nlohmann::json& object, std::string_view key, const JsonSource& source,
                         std::size_t max_bytes = 4096, std::optional<std::string> fallback = std::nullopt);
 
+// For a format check that must not throw a library's error on a field of the wrong type (json.value does):
+// the string at `key`, or "" when it is absent or not a string; the integer at `key`, or 0 when it is absent,
+// not an integer or outside int64.
+std::string json_string_or_empty(const nlohmann::json& object, std::string_view key);
+int64_t json_integer_or_zero(const nlohmann::json& object, std::string_view key);
+
 // A decimal unsigned 64-bit integer ("18446744073709551615"), or nullopt: no sign, no spaces, no overflow.
 std::optional<uint64_t> parse_uint64(std::string_view text);
 

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_fields.h"
+
 #include "data/utf8.h"
 
 namespace tapegrad::data {
@@ -102,13 +104,13 @@ std::string BpeTokenizer::to_json() const {
 
 BpeTokenizer BpeTokenizer::from_json(const std::string& text) {
     const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object() || json.value("kind", "") != "bpe")
+    if (!json.is_object() || json_string_or_empty(json, "kind") != "bpe")
         throw std::invalid_argument(fmt::format(
             "BpeTokenizer::from_json: expected an object with \"kind\": \"bpe\", got {}", text.substr(0, 80)));
-    if (json.value("version", 0) != 1 || json.value("end_of_word", "") != kEndOfWord)
+    if (json_integer_or_zero(json, "version") != 1 || json_string_or_empty(json, "end_of_word") != kEndOfWord)
         throw std::invalid_argument(fmt::format(
             "BpeTokenizer::from_json: unsupported version {} or end_of_word '{}' (expected 1 and '{}')",
-            json.value("version", 0), json.value("end_of_word", ""), kEndOfWord));
+            json_integer_or_zero(json, "version"), json_string_or_empty(json, "end_of_word"), kEndOfWord));
     const auto it = json.find("merges");
     if (it == json.end() || !it->is_array())
         throw std::invalid_argument("BpeTokenizer::from_json: missing \"merges\" array");

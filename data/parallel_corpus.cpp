@@ -91,6 +91,11 @@ std::vector<NumberedPair> read_numbered_tsv(const std::filesystem::path& path) {
         const std::string_view target = trim_spaces(rest.substr(0, rest.find('\t')));  // later columns ignored
         if (source.empty()) throw_line_error(path, line_number, "empty source side");
         if (target.empty()) throw_line_error(path, line_number, "empty target side");
+        // The first pair is written on line 1, where a leading byte-order mark is the file's, not the text's:
+        // a source that starts with one (after spaces here) could not be stored and read back.
+        if (pairs.empty() && source.starts_with("\xEF\xBB\xBF"))
+            throw_line_error(path, line_number, "the source side begins with a byte-order mark (U+FEFF) after "
+                                                "leading spaces; remove it");
         if (static_cast<int64_t>(pairs.size()) == kMaxTsvPairs)
             throw_line_error(path, line_number, fmt::format("more than {} pairs (the limit of a TSV file)", kMaxTsvPairs));
         pairs.push_back({.pair = {std::string(source), std::string(target)}, .line = line_number});

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json_fields.h"
+
 namespace tapegrad::data {
 
 namespace {
@@ -115,12 +117,12 @@ Vocab Vocab::from_json(const std::string& text) {
     } catch (const nlohmann::json::exception&) {
         throw std::invalid_argument("Vocab::from_json: not valid JSON");
     }
-    if (!json.is_object() || json.value("format", "") != kJsonFormat)
+    if (!json.is_object() || json_string_or_empty(json, "format") != kJsonFormat)
         throw std::invalid_argument(
             fmt::format("Vocab::from_json: expected an object with \"format\": \"{}\"", kJsonFormat));
-    if (json.value("version", 0) != kJsonVersion)
+    if (json_integer_or_zero(json, "version") != kJsonVersion)
         throw std::invalid_argument(fmt::format("Vocab::from_json: unsupported version {}, expected {}",
-                                                json.value("version", 0), kJsonVersion));
+                                                json_integer_or_zero(json, "version"), kJsonVersion));
     const auto it = json.find("tokens");
     if (it == json.end() || !it->is_array())
         throw std::invalid_argument("Vocab::from_json: missing \"tokens\" array");

@@ -41,7 +41,7 @@ void prepare_append_log(const fs::path& path, const std::string& header, const A
         write_file_atomically(path, header + "\n");
         return;
     }
-    const std::string content = read_file(path);
+    const std::string content = read_file(path, kMaxAppendLogBytes);
     std::string_view torn_tail;
     const std::vector<std::string_view> lines = complete_lines(content, &torn_tail);
     if (lines.empty()) {  // only a torn header

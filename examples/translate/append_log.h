@@ -2,6 +2,7 @@
 // ready for a new or resumed run to append to without duplicated or missing rows.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -10,6 +11,10 @@
 #include <vector>
 
 namespace tapegrad::translate {
+
+// The most a log read back may hold: 1 GiB, about ten million rows of log.csv — far more than any run
+// writes, and a bound on what resuming or plotting a log someone handed us can allocate.
+inline constexpr std::size_t kMaxAppendLogBytes = std::size_t{1} << 30;
 
 // The fields of one CSV line split at every comma (no quoting: callers read only fields before any quoted one).
 std::vector<std::string_view> split_fields(std::string_view line);
@@ -34,7 +39,7 @@ struct AppendLogOptions {
 //                                the new columns, so the file stays rectangular.
 // Any change is written atomically (the old file or the new one, never a mix). Throws std::runtime_error
 // naming the path — and the line, for a row whose step is not an integer — when the file cannot be read or
-// written, or when its header is neither `header` nor a prefix of it (it shows both).
+// written, holds more than kMaxAppendLogBytes, or when its header is neither `header` nor a prefix of it (it shows both).
 void prepare_append_log(const std::filesystem::path& path, const std::string& header, const AppendLogOptions& options);
 
 }  // namespace tapegrad::translate

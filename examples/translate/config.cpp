@@ -150,8 +150,9 @@ void check_fields(const nlohmann::json& json, const JsonSource& source, bool as_
                 throw_file_error(source, limit.key,
                                  fmt::format("'{}' is not one of {}", value.substr(0, 60), joined(limit.allowed)));
         });
-    for (const auto& [key, option] : kBoolFields) checked(key, option, [&] { read_bool(json, key, source); });
-    for (const auto& [key, option] : kSeedFields) checked(key, option, [&] { read_uint64(json, key, source); });
+    // `key = key`: clang (16) cannot capture a structured binding under -fopenmp; the copy is a pointer.
+    for (const auto& [key, option] : kBoolFields) checked(key, option, [&, key = key] { read_bool(json, key, source); });
+    for (const auto& [key, option] : kSeedFields) checked(key, option, [&, key = key] { read_uint64(json, key, source); });
 
     const TrainConfig defaults;
     const int64_t embed_dim = json.value("embed_dim", defaults.embed_dim);

@@ -39,7 +39,7 @@ void HeadsLog::append(int64_t step, const std::vector<nn::HeadStatistics>& heads
 }
 
 std::vector<HeadEntropySeries> read_heads_log(const fs::path& path) {
-    const std::string content = read_file(path);
+    const std::string content = read_file(path, kMaxAppendLogBytes);
     std::string_view torn_tail;  // a crash mid-row: ignored
     const std::vector<std::string_view> lines = complete_lines(content, &torn_tail);
     std::vector<HeadEntropySeries> series;

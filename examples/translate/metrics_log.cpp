@@ -95,13 +95,18 @@ void MetricsLog::flush() {
 }
 
 MetricsSeries read_metrics_log(const fs::path& path) {
-    const std::string content = read_file(path);
+    const std::string content = read_file(path, kMaxAppendLogBytes);
     std::string_view torn_tail;  // a crash mid-row: ignored
     const std::vector<std::string_view> lines = complete_lines(content, &torn_tail);
     MetricsSeries series;
     if (lines.empty()) return series;
 
     const std::vector<std::string_view> columns = split_fields(lines.front());
+    // A column named twice would feed one series two values per step (found by tests/fuzz/fuzz_metrics_log).
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        if (std::find(columns.begin(), columns.begin() + static_cast<std::ptrdiff_t>(i), columns[i]) != columns.begin() + static_cast<std::ptrdiff_t>(i))
+            throw std::runtime_error(fmt::format("read_metrics_log: '{}' line 1: column '{}' appears twice in header '{}'",
+                                                 path.string(), columns[i], lines.front().substr(0, 200)));
     auto column_index = [&](std::string_view name) -> std::size_t {
         const auto found = std::find(columns.begin(), columns.end(), name);
         if (found == columns.end())
@@ -138,9 +143,13 @@ MetricsSeries read_metrics_log(const fs::path& path) {
             return value;
         };
         const double step = number(step_index);
-        if (std::isnan(step))
+        if (fields[step_index].empty())
             throw std::runtime_error(
                 fmt::format("read_metrics_log: '{}' line {}: the step is empty", path.string(), line_number));
+        // "nan" and "inf" parse, and a NaN step would compare false against every earlier one.
+        if (!(step >= 0 && step <= 1e12 && step == std::floor(step)))
+            throw std::runtime_error(fmt::format("read_metrics_log: '{}' line {}: step '{}' is not an integer in [0, 1e12]",
+                                                 path.string(), line_number, fields[step_index]));
         // A resumed run re-logging steps supersedes what the interrupted run logged from that step on.
         while (!series.loss.empty() && series.loss.back().first >= step) series.loss.pop_back();
         for (auto& [name, points] : series.columns)

@@ -91,7 +91,8 @@ struct MetricsSeries {
 // increasing in step and shows the whole curve of all resumed runs.
 // A final line without its newline (a crash mid-write) is ignored.
 // Throws std::runtime_error naming the path (and line number) when the file cannot be read, lacks the
-// step or loss column, or has a row with the wrong number of fields or an unparsable number.
+// step or loss column, names a column twice, or has a row with the wrong number of fields, an unparsable
+// number, or a step that is not an integer in [0, 10^12].
 MetricsSeries read_metrics_log(const std::filesystem::path& path);
 
 }  // namespace tapegrad::translate

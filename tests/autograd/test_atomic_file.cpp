@@ -111,3 +111,16 @@ TEST_CASE("read_file names the path when it cannot read", "[atomic]") {
     REQUIRE_THROWS_WITH(read_file(dir.path), Catch::Contains("read_file") && Catch::Contains(dir.path.string()) &&
                                                  Catch::Contains("Is a directory"));
 }
+
+TEST_CASE("read_file refuses a file larger than its limit, naming the path and the limit", "[atomic]") {
+    ScratchDirectory scratch;
+    const fs::path path = scratch.path / "big";
+    write_file_atomically(path, std::string(100, 'x'));
+    REQUIRE(read_file(path, 100).size() == 100);  // exactly at the limit is fine
+    REQUIRE_THROWS_WITH(read_file(path, 99), Catch::Contains(path.string()) && Catch::Contains("more than 99 bytes"));
+}
+
+TEST_CASE("read_file stops at its limit on a device that never ends", "[atomic]") {
+    // /dev/zero reports size 0 to fstat, so only the check while reading can stop it.
+    REQUIRE_THROWS_WITH(read_file("/dev/zero", 1 << 20), Catch::Contains("/dev/zero") && Catch::Contains("more than"));
+}
