@@ -15,6 +15,7 @@ AnomalyGuard::~AnomalyGuard() { anomaly_enabled = previous_; }
 bool is_anomaly_enabled() { return anomaly_enabled; }
 
 bool any_nan(const Tensor& x) {
+    if (x.dtype() == DType::BFloat16) return any_nan(x.to(DType::Float32));  // widening is exact
     if (!is_floating(x.dtype())) return false;
     const Tensor packed = x.contiguous();
     return visit_floating(x.dtype(), [&]<typename T>() {
@@ -26,6 +27,7 @@ bool any_nan(const Tensor& x) {
 }
 
 bool all_finite(const Tensor& x) {
+    if (x.dtype() == DType::BFloat16) return all_finite(x.to(DType::Float32));
     if (!is_floating(x.dtype())) return true;
     const Tensor packed = x.contiguous();
     return visit_floating(x.dtype(), [&]<typename T>() {

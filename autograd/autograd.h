@@ -3,6 +3,7 @@
 
 #include "autograd/allocator.h"
 #include "autograd/anomaly.h"
+#include "autograd/autocast.h"
 #include "autograd/gradcheck.h"
 #include "autograd/inspect.h"
 #include "autograd/ops/accumulate_grad.h"

@@ -31,7 +31,7 @@ namespace {
 Tensor make_empty(const Shape& shape, TensorOptions options, bool zeroed, const char* op) {
     for (int64_t size : shape)
         if (size < 0) throw std::invalid_argument(fmt::format("{}: negative size in shape {}", op, shape_string(shape)));
-    if (options.requires_grad && !is_floating(options.dtype))
+    if (options.requires_grad && !is_floating_point_format(options.dtype))
         throw std::invalid_argument(fmt::format("{}: only floating-point tensors can require grad, got {}", op,
                                                 dtype_name(options.dtype)));
     auto impl = std::make_shared<TensorImpl>();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "autograd/autocast.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduce.h"
 #include "autograd/random.h"
@@ -125,6 +126,8 @@ void blame(const GradcheckFunction& function, const std::vector<Tensor>& inputs,
 
 GradcheckReport gradcheck(const GradcheckFunction& function, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options) {
+    // Finite differences need every product exact: a caller's autocast scope does not reach in here.
+    AutocastGuard autocast_off(DType::BFloat16, /*enabled=*/false);
     std::vector<Tensor> leaves = working_copies(inputs);
     bool any = false;
     for (const Tensor& leaf : leaves) any = any || leaf.requires_grad();

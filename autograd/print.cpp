@@ -25,7 +25,7 @@ constexpr int kIndent = 7;            // the width of "tensor("
 class Formatter {
 public:
     Formatter(DType dtype, const std::vector<double>& floats, const std::vector<std::string>& others)
-        : floating_(is_floating(dtype)) {
+        : floating_(is_floating_point_format(dtype)) {
         if (!floating_) {
             for (const std::string& text : others) width_ = std::max(width_, text.size());
             return;
@@ -83,7 +83,7 @@ public:
         std::vector<double> floats;
         std::vector<std::string> others;
         visit_shown(0, 0, [&](const T& value) {
-            if constexpr (std::is_floating_point_v<T>) floats.push_back(static_cast<double>(value));
+            if constexpr (is_floating_point_type_v<T>) floats.push_back(static_cast<double>(value));
             else others.push_back(plain(value));
         });
         formatter_.emplace(tensor.dtype(), floats, others);
@@ -100,7 +100,7 @@ private:
         else return fmt::format("{}", value);
     }
     std::string element(const T& value) const {
-        if constexpr (std::is_floating_point_v<T>) return formatter_->format(static_cast<double>(value));
+        if constexpr (is_floating_point_type_v<T>) return formatter_->format(static_cast<double>(value));
         else return formatter_->pad(plain(value));
     }
 
@@ -184,8 +184,9 @@ std::string to_string(const Tensor& tensor) {
         if (tensor.dtype() != DType::Float32) suffixes.push_back(fmt::format("dtype={}", dtype_name(tensor.dtype())));
         body = "[]";
     } else {
-        // float32 is the default dtype, and int64 and bool show in the values themselves.
-        if (tensor.dtype() == DType::Float64) suffixes.push_back(fmt::format("dtype={}", dtype_name(tensor.dtype())));
+        // float32 is the default dtype, and int64 and bool show in the values themselves; float64 and bfloat16
+        // print alike (4 decimals, as PyTorch does) and need the suffix.
+        if (tensor.dtype() == DType::Float64 || tensor.dtype() == DType::BFloat16) suffixes.push_back(fmt::format("dtype={}", dtype_name(tensor.dtype())));
         body = visit_dtype(tensor.dtype(), [&]<typename T>() { return Printer<T>(tensor).print(); });
     }
     if (tensor.requires_grad()) suffixes.push_back("requires_grad=True");

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "autograd/anomaly.h"
+#include "autograd/autocast.h"
 #include "autograd/loops/copy.h"
 #include "autograd/profiler.h"
 
@@ -65,6 +66,9 @@ void Tape::push(TapeEntry entry) {
 
 void Tape::backward(const Tensor& root, const Tensor& root_grad, bool retain_graph) {
     NoGradGuard no_grad;  // backward functions compute with tensors but must not record themselves
+    // The backward products read what the forward recorded (rounded or not); an autocast scope around
+    // backward() must not round the gradients again (autograd/autocast.h).
+    AutocastGuard autocast_off(DType::BFloat16, /*enabled=*/false);
     if (root.is_leaf()) {  // nothing was computed: the gradient of a leaf w.r.t. itself
         add_to_grad(root, root_grad);
         return;

@@ -68,6 +68,7 @@ template float* Tensor::data<float>() const;
 template double* Tensor::data<double>() const;
 template int64_t* Tensor::data<int64_t>() const;
 template bool* Tensor::data<bool>() const;
+template bfloat16* Tensor::data<bfloat16>() const;
 
 void* Tensor::raw_data() const { return impl().storage->data() + offset() * dtype_size(dtype()); }
 
@@ -100,7 +101,7 @@ Tensor& Tensor::requires_grad_(bool enabled) {
     if (!is_leaf())
         throw std::invalid_argument(
             "requires_grad_: only a leaf tensor can be marked; use detach() to make a leaf from a result");
-    if (enabled && !is_floating(dtype()))
+    if (enabled && !is_floating_point_format(dtype()))
         throw std::invalid_argument(fmt::format(
             "requires_grad_: only floating-point tensors can require grad, got {}", dtype_name(dtype())));
     impl().requires_grad = enabled;
@@ -166,12 +167,14 @@ Tensor Tensor::clone() const {
     return out;
 }
 
-// to(dtype): converting float32 <-> float64 is differentiable; the gradient converts back.
+// to(dtype): converting between float32, float64 and bfloat16 is differentiable; the gradient converts
+// back (d to(x) / dx = 1: rounding is a step function, and autograd treats it as the identity, as PyTorch
+// does). Narrowing rounds to nearest even (kernels/bfloat16.h).
 Tensor Tensor::to(DType target) const {
     if (target == dtype()) return *this;
     Tensor out = empty_uninitialized(shape(), {.dtype = target});
     loops::copy_into(out, *this);
-    if (is_floating(target)) {
+    if (is_floating_point_format(target)) {
         const Tensor x = *this;
         record("to", {x}, out, [x](const Tensor& dout) { add_to_grad(x, dout); });
     }

@@ -103,6 +103,10 @@ void Module::zero_grad() {
 }
 
 void Module::to(DType dtype) {
+    if (!is_floating(dtype))
+        throw std::invalid_argument(fmt::format(
+            "Module::to: a module's parameters are float32 or float64, not {}{}", dtype_name(dtype),
+            dtype == DType::BFloat16 ? " (for bfloat16 products keep float32 weights and train under autocast)" : ""));
     auto convert = [dtype](const Tensor& tensor) {
         if (!is_floating(tensor.dtype()) || tensor.dtype() == dtype) return;
         Tensor converted = empty(tensor.shape(), {.dtype = dtype});

@@ -60,7 +60,11 @@ void add_into(const Tensor& destination, const Tensor& source) {
     // Converted first (a contiguous copy) when the dtypes differ: its own strides are then the ones to read.
     const Tensor converted = source.dtype() == destination.dtype() ? source : source.to(destination.dtype());
     visit_dtype(destination.dtype(), [&]<typename T>() {
-        for_each_pair<T>(destination, converted, converted.data<T>(), [](T& out, const T& in) { out += in; });
+        if constexpr (std::is_same_v<T, bfloat16>)  // the gradient of a bfloat16 tensor: summed in float32, rounded once
+            for_each_pair<T>(destination, converted, converted.data<T>(),
+                             [](T& out, const T& in) { out = bfloat16(static_cast<float>(out) + static_cast<float>(in)); });
+        else
+            for_each_pair<T>(destination, converted, converted.data<T>(), [](T& out, const T& in) { out += in; });
     });
 }
 

@@ -21,6 +21,7 @@ Tensor arithmetic(const Tensor& a_in, const Tensor& b_in, const char* op, Fn fn)
     const Tensor& b = promoted.second;
     if (a.dtype() == DType::Bool)
         throw std::invalid_argument(fmt::format("{}: arithmetic on bool tensors; convert with .to() first", op));
+    if (a.dtype() == DType::BFloat16) throw unsupported_dtype_error(op, a.dtype());
     return visit_numeric(a.dtype(), [&]<typename T>() { return loops::zip<T, T>(a, b, op, fn); });
 }
 

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "autograd/autocast.h"
 #include "autograd/loops/copy.h"
 #include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/check_mode.h"
@@ -317,6 +318,15 @@ Shape check_attention_inputs(const Tensor& query, const Tensor& key, const Tenso
 AttentionOutput attention(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& mask,
                           const AttentionOptions& options) {
     check_attention_inputs(query, key, value, mask, options.caller);
+    if (is_autocast_enabled()) {
+        // Both products, Q·Kᵀ and P·V, read bfloat16 query, key and value and accumulate in float32; the
+        // softmax and its weights P stay float32 (autograd/autocast.h). Rounded once here, so the fused
+        // kernel and the composition (whose matmuls would otherwise round P too) compute the same thing.
+        const Tensor rounded_query = autocast_product_input(query), rounded_key = autocast_product_input(key),
+                     rounded_value = autocast_product_input(value);
+        AutocastGuard already_rounded(DType::BFloat16, /*enabled=*/false);
+        return attention(rounded_query, rounded_key, rounded_value, mask, options);
+    }
     if (!(options.dropout_p >= 0 && options.dropout_p <= 1))
         throw std::invalid_argument(
             fmt::format("{}: dropout_p must be in [0, 1], got {}", options.caller, options.dropout_p));

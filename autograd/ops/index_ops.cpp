@@ -29,8 +29,9 @@ void select_rows(const T* x, T* out, const int64_t* index, int64_t count, AxisSp
             const int64_t from = (o * v.size + index[j]) * v.inner;
             const int64_t to = (o * count + j) * v.inner;
             for (int64_t i = 0; i < v.inner; ++i) {
-                if (adjoint) out[from + i] += x[to + i];
-                else out[to + i] = x[from + i];
+                if (!adjoint) out[to + i] = x[from + i];
+                else if constexpr (std::is_same_v<T, bfloat16>) out[from + i] = bfloat16(out[from + i] + x[to + i]);
+                else out[from + i] += x[to + i];
             }
         }
 }

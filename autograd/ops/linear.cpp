@@ -2,6 +2,7 @@
 // matmul then add. TAPEGRAD_KERNELS picks between them (kernels/kernel_mode.h).
 #include <stdexcept>
 
+#include "autograd/autocast.h"
 #include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/check_mode.h"
 #include "autograd/ops/elementwise.h"
@@ -81,6 +82,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
         throw std::invalid_argument(fmt::format("linear: x, weight and bias must share a dtype, got {}, {}{}",
                                                 dtype_name(x.dtype()), dtype_name(weight.dtype()),
                                                 bias.defined() ? ", " + std::string(dtype_name(bias.dtype())) : std::string()));
+    if (is_autocast_enabled()) {
+        // The product x @ Wᵀ in bfloat16 (autograd/autocast.h); the bias is an addition, kept in float32.
+        const Tensor rounded_x = autocast_product_input(x), rounded_weight = autocast_product_input(weight);
+        AutocastGuard already_rounded(DType::BFloat16, /*enabled=*/false);
+        return linear(rounded_x, rounded_weight, bias);
+    }
     switch (kernels::kernel_mode()) {
         case kernels::KernelMode::Fast: return fused_linear(x, weight, bias);
         case kernels::KernelMode::Reference: return composed_linear(x, weight, bias);

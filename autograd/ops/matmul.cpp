@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "autograd/autocast.h"
 #include "autograd/loops/copy.h"
 #include "autograd/ops/accumulate_grad.h"
 #include "autograd/ops/promote.h"
@@ -77,6 +78,11 @@ void multiply_into(const Tensor& out, const Tensor& a_in, const Tensor& b_in, co
 // shared by a batch of a, that sum Σ_p a_pᵀ @ dout_p is itself one product, (a as (P·n, k))ᵀ @ (dout
 // as (P·n, m)): computing it so keeps the summation inside the GEMM instead of a (P, k, m) temporary.
 Tensor matmul(const Tensor& a, const Tensor& b) {
+    if (is_autocast_enabled()) {  // a product: bfloat16 inputs, float32 accumulation (autograd/autocast.h)
+        const Tensor rounded_a = autocast_product_input(a), rounded_b = autocast_product_input(b);
+        AutocastGuard already_rounded(DType::BFloat16, /*enabled=*/false);
+        return matmul(rounded_a, rounded_b);
+    }
     if (a.dim() == 0 || b.dim() == 0)
         throw std::invalid_argument(fmt::format("matmul: both operands need at least one dimension, got {} @ {}",
                                                 shape_string(a.shape()), shape_string(b.shape())));

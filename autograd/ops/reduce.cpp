@@ -137,10 +137,10 @@ ValuesIndices extreme(const Tensor& x, int64_t axis, bool keepdim, const char* o
             for (int64_t i = 1; i < rows.inner; ++i) {
                 const T candidate = in[r * rows.inner + i];
                 const T current = in[r * rows.inner + best];
-                if constexpr (std::is_floating_point_v<T>)
+                if constexpr (is_floating_point_type_v<T>)
                     if (std::isnan(current)) break;
                 bool better = kMax ? candidate > current : candidate < current;
-                if constexpr (std::is_floating_point_v<T>) better = better || std::isnan(candidate);
+                if constexpr (is_floating_point_type_v<T>) better = better || std::isnan(static_cast<float>(candidate));
                 if (better) best = i;
             }
             values[r] = in[r * rows.inner + best];

@@ -54,9 +54,10 @@ constexpr DtypeEntry kReadable[] = {
     {"I8", 1, DType::Int64, convert<int8_t, int64_t>},     {"U8", 1, DType::Int64, convert<uint8_t, int64_t>},
     {"I16", 2, DType::Int64, convert<int16_t, int64_t>},   {"U16", 2, DType::Int64, convert<uint16_t, int64_t>},
     {"I32", 4, DType::Int64, convert<int32_t, int64_t>},   {"U32", 4, DType::Int64, convert<uint32_t, int64_t>},
+    {"BF16", 2, DType::BFloat16, convert<bfloat16, bfloat16>},
 };
-// Names the format defines that we cannot hold without loss (no half precision here; U64 overflows Int64).
-constexpr std::string_view kUnsupported[] = {"F16", "BF16", "U64", "F8_E4M3", "F8_E5M2"};
+// Names the format defines that we cannot hold without loss (no IEEE half precision here; U64 overflows Int64).
+constexpr std::string_view kUnsupported[] = {"F16", "U64", "F8_E4M3", "F8_E5M2"};
 
 std::string_view safetensors_name(DType dtype) {
     switch (dtype) {
@@ -64,6 +65,7 @@ std::string_view safetensors_name(DType dtype) {
         case DType::Float64: return "F64";
         case DType::Int64: return "I64";
         case DType::Bool: return "BOOL";
+        case DType::BFloat16: return "BF16";
     }
     return "?";
 }
@@ -200,7 +202,7 @@ const DtypeEntry& dtype_entry(const Json& entry, const std::string& tensor, cons
     for (const DtypeEntry& known : kReadable)
         if (known.name == name) return known;
     if (std::find(std::begin(kUnsupported), std::end(kUnsupported), name) != std::end(kUnsupported))
-        problems.fail("unsupported dtype {} for tensor '{}' (readable: F32, F64, I64, BOOL, and I8, U8, I16, U16, "
+        problems.fail("unsupported dtype {} for tensor '{}' (readable: F32, F64, BF16, I64, BOOL, and I8, U8, I16, U16, "
                       "I32, U32 as int64)", name, tensor);
     problems.fail("unknown dtype '{}' for tensor '{}'", name, tensor);
 }

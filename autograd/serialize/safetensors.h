@@ -56,9 +56,9 @@ inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100u << 20;
 inline constexpr std::size_t kMaxSafetensorsRank = 64;
 inline constexpr uint64_t kMaxSafetensorsFileBytes = uint64_t{64} << 30;
 
-// Parses and validates safetensors bytes. Dtypes F32, F64, I64 and BOOL load as themselves; the
+// Parses and validates safetensors bytes. Dtypes F32, F64, BF16, I64 and BOOL load as themselves; the
 // integer dtypes I8, U8, I16, U16 and I32, U32 load as Int64. Every malformed input (truncated file,
-// bad JSON, missing or mistyped fields, unknown or unsupported dtype such as F16/BF16, negative
+// bad JSON, missing or mistyped fields, unknown or unsupported dtype such as F16, negative
 // shape, a shape whose non-zero extents multiply past int64 (even with another extent 0), a header past
 // kMaxSafetensorsHeaderBytes, offsets that are reversed, out of the buffer, of the wrong size or overlapping) throws
 // std::runtime_error naming `source_name_for_errors`, the tensor and the problem. Gaps between

@@ -132,6 +132,23 @@ TEST_CASE("checkpoint: loading into a different model lists every mismatch by na
     }
 }
 
+TEST_CASE("checkpoint: a BF16 tensor where the model has float32 is refused by name, not converted",
+          "[nn][checkpoint][bfloat16]") {
+    // Master weights are float32: loading bfloat16 values into them would silently drop 16 bits of each.
+    TempDir dir;
+    Tiny model({}, 1);
+    NamedTensorList tensors;
+    for (const auto& [name, tensor] : model.state_dict())
+        tensors.emplace_back(name, name == "head.weight" ? tensor.to(DType::BFloat16) : tensor);
+    const auto file = dir.path / "bf16.safetensors";
+    save_safetensors(file, tensors);
+    const std::vector<double> before = model.head->weight().to_vector<double>();
+    REQUIRE_THROWS_WITH(nn::load_state_dict(model, file),
+                        Contains(file.string()) && Contains("'head.weight': expected dtype float32, got bfloat16"));
+    CHECK(model.head->weight().to_vector<double>() == before);
+    REQUIRE_THROWS_WITH(model.to(DType::BFloat16), Contains("Module::to") && Contains("autocast"));
+}
+
 TEST_CASE("checkpoint: unreadable files are errors that name the path", "[nn][checkpoint]") {
     TempDir dir;
     Tiny model({}, 1);

@@ -145,3 +145,56 @@ TEST_CASE("KeyValueCache: gradients flow through cached decoding as through the 
     concat(steps, 1).sum().backward();
     CHECK(max_abs_difference(memory.grad(), full_grad) < 1e-12);
 }
+
+TEST_CASE("Seq2SeqTransformer under autocast: loss and every gradient within bfloat16's tolerance of float32",
+          "[transformer][autocast][bfloat16]") {
+    // bfloat16 keeps 8 significant bits: each rounded input is off by at most 2^-9 relative, and a product
+    // summing k such terms in float32 is off by about 2^-9·√k relative for random signs. Through two layers
+    // that stays within a few percent of the whole gradient (2.3 % here). One parameter's gradient can be
+    // further off: a ReLU input near 0 that the rounding flips opens or closes a whole row (decoder linear1:
+    // 10 %), and the key biases' gradients are 0 in exact arithmetic (softmax ignores a constant added to
+    // every score) and only rounding noise otherwise. Hence: 5 % on the whole gradient; per parameter 15 %
+    // of its own norm plus 1 % of the whole's. A product left in float32 by mistake would pass bounds like
+    // these, so the first check is that autocast changed the numbers at all.
+    Generator generator(3);
+    nn::Seq2SeqTransformer model({.source_vocab_size = 11, .target_vocab_size = 9, .embed_dim = 16, .num_heads = 2,
+                                  .num_encoder_layers = 1, .num_decoder_layers = 1, .ff_dim = 32, .dropout = 0.0,
+                                  .max_len = 16, .pad_id = kPad},
+                                 generator);
+    const Tensor source_ids = tokens({{3, 4, 5, 6, 7}, {2, 6, 9, kPad, kPad}});
+    const Tensor decoder_input = tokens({{1, 2, 3, 4}, {1, 5, 6, kPad}});
+    const Tensor expected_output = tokens({{2, 3, 4, 8}, {5, 6, 8, kPad}});
+    auto loss_and_gradients = [&](bool autocast_on) {
+        model.zero_grad();
+        Tensor loss;
+        {
+            AutocastGuard autocast(DType::BFloat16, autocast_on);
+            const Tensor logits = model.forward(source_ids, decoder_input);  // (B, T, V)
+            loss = cross_entropy(logits.reshape({-1, 9}), expected_output.reshape({-1}), {.ignore_index = kPad});
+        }
+        loss.backward();
+        std::vector<std::pair<std::string, Tensor>> gradients;
+        for (const auto& [name, parameter] : model.named_parameters())
+            if (parameter.grad().defined()) gradients.emplace_back(name, parameter.grad().clone());
+        return std::make_pair(loss.item(), gradients);
+    };
+    auto l2 = [](const Tensor& x) { return std::sqrt(sum(mul(x, x)).item()); };
+    const auto [loss32, gradients32] = loss_and_gradients(false);
+    const auto [loss16, gradients16] = loss_and_gradients(true);
+    CHECK(loss16 != loss32);
+    CHECK(std::abs(loss16 - loss32) / loss32 < 1e-2);
+    REQUIRE(gradients16.size() == gradients32.size());
+    double whole_squared = 0, whole_difference_squared = 0;
+    for (std::size_t i = 0; i < gradients32.size(); ++i) {
+        whole_squared += std::pow(l2(gradients32[i].second), 2);
+        whole_difference_squared += std::pow(l2(sub(gradients16[i].second, gradients32[i].second)), 2);
+    }
+    const double whole = std::sqrt(whole_squared);
+    CHECK(std::sqrt(whole_difference_squared) <= 5e-2 * whole);
+    for (std::size_t i = 0; i < gradients32.size(); ++i) {
+        CAPTURE(gradients32[i].first);
+        REQUIRE(gradients16[i].second.dtype() == DType::Float32);  // master weights' gradients stay float32
+        const double difference = l2(sub(gradients16[i].second, gradients32[i].second));
+        CHECK(difference <= 0.15 * l2(gradients32[i].second) + 0.01 * whole);
+    }
+}
