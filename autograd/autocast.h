@@ -46,4 +46,9 @@ bool is_autocast_enabled();
 // else, and everything outside autocast, is returned unchanged.
 Tensor autocast_product_input(const Tensor& x);
 
+// Whether this CPU has AVX512_BF16 (kernels/bfloat16.h). The products under autocast are the same numbers
+// either way, and today they run on the portable path, float32 GEMMs of the rounded inputs, on every CPU:
+// the AVX512_BF16 GEMM kernel is not written yet.
+bool bfloat16_products_in_hardware();
+
 }  // namespace tapegrad

@@ -69,4 +69,30 @@ struct bfloat16 {
 
 static_assert(sizeof(bfloat16) == 2);
 
+// out[i] = the float32 holding bfloat16(in[i]): round, then widen, in one pass over float32 bits. The same
+// rounding as the constructor, written without a branch (NaN picked by a mask) so the compiler vectorises
+// it; autocast calls it for every product input (autograd/autocast.cpp, where the readable two-step
+// to(BFloat16).to(Float32) is the reference it is checked against). `in` and `out` may be the same array.
+inline void round_to_bfloat16_values(const float* in, float* out, int64_t count) {
+#pragma omp parallel for simd schedule(static) if (count > (int64_t{1} << 16))
+    for (int64_t i = 0; i < count; ++i) {
+        const uint32_t word = std::bit_cast<uint32_t>(in[i]);
+        const uint32_t rounded = (word + 0x7FFFu + ((word >> 16) & 1u)) & 0xFFFF0000u;
+        const uint32_t quiet_nan = (word | 0x00400000u) & 0xFFFF0000u;
+        const bool is_nan = (word & 0x7FFFFFFFu) > 0x7F800000u;
+        out[i] = std::bit_cast<float>(is_nan ? quiet_nan : rounded);
+    }
+}
+
+// Whether this CPU multiplies bfloat16 pairs into float32 in hardware (AVX512_BF16's VDPBF16PS), the
+// instruction that makes bfloat16 products twice as fast as float32 ones. Without it they run on the
+// portable path: float32 products of bfloat16-rounded inputs, the same numbers at float32 speed.
+inline bool cpu_has_bfloat16_dot_product() {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_cpu_supports("avx512bf16");
+#else
+    return false;
+#endif
+}
+
 }  // namespace tapegrad

@@ -166,10 +166,28 @@ public:
     explicit Problems(const std::string& source) : source_(source) {}
     template <typename... Args> [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) const {
         throw std::runtime_error(fmt::format("decode_safetensors: '{}': {}", source_,
-                                             fmt::format(format, std::forward<Args>(args)...)));
+                                             one_line(fmt::format(format, std::forward<Args>(args)...))));
     }
 
 private:
+    // The problem quotes names and values from the file, which may hold newlines and other control bytes
+    // (found by tests/fuzz/fuzz_checkpoint: a dtype string spanning half the header). Escaped, and cut at
+    // 1000 bytes, the error stays one readable line.
+    static std::string one_line(const std::string& problem) {
+        constexpr std::size_t kMaxBytes = 1000;
+        std::string line;
+        for (const char c : problem) {
+            if (line.size() >= kMaxBytes) return line + "...";
+            if (c == '\n') line += "\\n";
+            else if (c == '\r') line += "\\r";
+            else if (c == '\t') line += "\\t";
+            else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+                line += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+            else line += c;
+        }
+        return line;
+    }
+
     const std::string& source_;
 };
 

@@ -104,6 +104,7 @@ int train_command(const std::vector<std::string>& arguments) {
         if (!values["max-steps"].defaulted()) run.max_steps = run.config.max_steps;
         if (!values["max-minutes"].defaulted()) run.max_minutes = run.config.max_minutes;
         if (!values["architecture"].defaulted()) run.architecture = run.config.architecture;
+        if (!values["precision"].defaulted()) run.precision = run.config.precision;
     }
     // Test seam for tests/distributed/rank_failure.sh, which can reach a rank only through the real binary
     // under mpirun: the environment variable TAPEGRAD_TEST_FAULT="RANK:STEP:KIND" (fault_injection.h) becomes

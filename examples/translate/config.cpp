@@ -33,7 +33,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     tie_embeddings, max_len, optimizer, lr, schedule, warmup_steps, beta1, beta2, eps, weight_decay,
     label_smoothing, clip_norm, batch_size, max_tokens, seed, threads, max_steps, max_minutes, eval_every,
     eval_examples, target_exact_match, checkpoint_every, log_every, check_every,
-    architecture, attention_score)
+    architecture, attention_score, precision)
 
 std::string TrainConfig::to_json() const { return nlohmann::ordered_json(nlohmann::json(*this)).dump(2); }
 
@@ -105,6 +105,7 @@ const StringLimit kStringLimits[] = {
     {"schedule", "--schedule", {"noam", "warmup", "cosine", "constant", "step"}},
     {"architecture", "--architecture", {"transformer", "lstm", "lstm-attention"}},
     {"attention_score", "--attention-score", {"dot", "general", "additive"}},
+    {"precision", "--precision", {"fp32", "bf16"}},
 };
 const char* const kBoolFields[][2] = {{"pre_norm", "--pre-norm"}, {"tie_embeddings", "--tie-embeddings"}};
 const char* const kSeedFields[][2] = {{"data_seed", "--data-seed"}, {"seed", "--seed"}};
@@ -238,7 +239,9 @@ po::options_description train_options(TrainConfig& c) {
         ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(c.checkpoint_every), "save every N steps")
         ("log-every", po::value(&c.log_every)->default_value(c.log_every), "plain log line every N steps when not a terminal")
         ("check-every", po::value(&c.check_every)->default_value(c.check_every),
-         "under mpirun: stop with an error if the ranks' parameters differ, checked every N steps (0: never)");
+         "under mpirun: stop with an error if the ranks' parameters differ, checked every N steps (0: never)")
+        ("precision", po::value(&c.precision)->default_value(c.precision),
+         "fp32, or bf16: the products in bfloat16 under autocast, float32 weights (a resume may change it)");
     po::options_description all;
     all.add(data).add(model).add(optimisation).add(run);
     return all;

@@ -63,6 +63,9 @@ struct TrainConfig {
     int64_t checkpoint_every = 500;
     int64_t log_every = 50;           // plain progress lines every N steps when not on a terminal
     int64_t check_every = 100;        // under mpirun: compare the ranks' parameter checksums every N steps (0: never)
+    // fp32, or bf16: the training step's products take bfloat16 inputs under autocast (docs/mixed_precision.md);
+    // the weights, gradients and optimizer state are float32 either way, so a run resumes in either.
+    std::string precision = "fp32";
 
     std::string to_json() const;
     // Reads and validates a saved config: every field's type and range (the limits below), before any of

@@ -16,6 +16,8 @@ TrainConfig config_to_resume(const TrainRun& run, const Checkpoint& checkpoint, 
     TrainConfig config = checkpoint.config;
     if (run.max_steps) config.max_steps = *run.max_steps;
     if (run.max_minutes) config.max_minutes = *run.max_minutes;
+    // The weights and the optimizer state are float32 in both precisions: only the products change.
+    if (run.precision) config.precision = *run.precision;
     if (run.architecture && *run.architecture != checkpoint.config.architecture)
         throw std::runtime_error(fmt::format(
             "{}: this checkpoint holds a {} model and cannot be resumed as --architecture {}; leave --architecture "
@@ -36,7 +38,9 @@ TrainingSession resume_session(const TrainRun& run, DataParallel& world) {
     const Checkpoint checkpoint = read_checkpoint(run.checkpoint_dir);
     const TrainConfig config = config_to_resume(run, checkpoint, world);
     validate_and_apply(config);
-    TrainingSession session(config, checkpoint.experiment(), world);
+    Experiment experiment = checkpoint.experiment();
+    experiment.config.precision = config.precision;  // the checkpoint records the precision it was last trained in
+    TrainingSession session(config, std::move(experiment), world);
     session.model->load_state_dict(checkpoint.model_state());
     session.optimizer->load_state_dict(checkpoint.contents.tensors, checkpoint.contents.metadata);
     session.scheduler.load_state_dict(checkpoint.contents.metadata);

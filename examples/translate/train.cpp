@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "autograd/autocast.h"
 #include "data/vocab.h"
 #include "examples/translate/data_parallel.h"
 #include "examples/translate/resume.h"
@@ -102,9 +103,15 @@ double train_steps(TrainingSession& session, DataParallel& world, std::optional<
         const Clock::time_point step_start = Clock::now();
         const data::Batch batch = session.next_batch();
         model.train();
-        const Tensor logits = model.forward(batch.source, batch.target_input);  // (B, T, V)
-        const Tensor loss = cross_entropy(logits.reshape({-1, vocab}), batch.target_output.reshape({-1}),
-                                          {.ignore_index = data::Vocab::pad_id(), .label_smoothing = config.label_smoothing});
+        Tensor loss;
+        {
+            // --precision bf16: the forward's products in bfloat16 (docs/mixed_precision.md); the backward
+            // multiplies what the forward recorded, so it needs no scope of its own.
+            AutocastGuard autocast(DType::BFloat16, /*enabled=*/config.precision == "bf16");
+            const Tensor logits = model.forward(batch.source, batch.target_input);  // (B, T, V)
+            loss = cross_entropy(logits.reshape({-1, vocab}), batch.target_output.reshape({-1}),
+                                 {.ignore_index = data::Vocab::pad_id(), .label_smoothing = config.label_smoothing});
+        }
         loss.backward();
         // The loss is a mean over this shard's non-padding target tokens: weighting by them makes the
         // averaged gradient that of the mean over the global batch's tokens (distributed/gradient_reducer.h).

@@ -26,6 +26,7 @@ struct TrainRun {
     std::optional<int64_t> max_steps = {};
     std::optional<double> max_minutes = {};
     std::optional<std::string> architecture = {};  // given on resume: must be the checkpoint's
+    std::optional<std::string> precision = {};     // given on resume: replaces the checkpoint's
     bool evaluate_test = true;             // score the test split at the end
     AfterStep after_step = {};             // tests only; empty in a normal run
 };

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "autograd/autocast.h"
 #include "examples/translate/health_svg.h"
 #include "examples/translate/heads_svg.h"
 #include "examples/translate/loss_curve_svg.h"
@@ -30,11 +31,18 @@ void print_opening_line(const TrainingSession& session, bool resuming, int world
     fmt::print("{} | {} training pairs, {} validation, {} test | vocab {} -> {} | {} parameters{}{}\n",
                data_name(config), experiment.splits.train.size(), experiment.splits.valid.size(),
                experiment.splits.test.size(), experiment.source.vocab.size(), experiment.target.vocab.size(),
-               session.model->parameter_count(), resuming ? fmt::format(" | resuming at step {}", session.state.step) : "",
+               session.model->parameter_count(),
+               (config.precision == "bf16" ? " | bf16 products" : std::string()) +
+                   (resuming ? fmt::format(" | resuming at step {}", session.state.step) : std::string()),
                world_size > 1 ? fmt::format(" | {} processes, global batch {}", world_size,
                                             config.max_tokens > 0 ? fmt::format("{} tokens", config.max_tokens)
                                                                   : std::to_string(config.batch_size))
                               : "");
+    // Said once, at the start: what bf16 gives on this build and this CPU (docs/mixed_precision.md).
+    if (config.precision == "bf16")
+        fmt::print("note: --precision bf16 runs its products on the portable path (float32 GEMMs of bfloat16-rounded "
+                   "inputs): the numbers of bf16, not its speed{}\n",
+                   bfloat16_products_in_hardware() ? "" : " (this CPU has no AVX512_BF16)");
 }
 
 // Under mpirun, stdout is a pseudo-terminal whatever mpirun's own output goes to (usually a job log):

@@ -3,7 +3,11 @@
 // float64, gradcheck and backward are left alone; guards nest.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+#include <limits>
+
 #include "autograd/autograd.h"
+#include "kernels/kernel_mode.h"
 
 using namespace tapegrad;
 
@@ -101,4 +105,35 @@ TEST_CASE("autocast guards nest, the innermost rules, and only bfloat16 products
     }
     CHECK_FALSE(is_autocast_enabled());
     REQUIRE_THROWS_WITH(AutocastGuard(DType::Float64), Catch::Contains("AutocastGuard") && Catch::Contains("float64"));
+}
+
+TEST_CASE("the one-pass bfloat16 rounding equals its reference, to(BFloat16).to(Float32), forward and backward",
+          "[autocast][bfloat16]") {
+    // Every rounding case: ties both ways, carries into the exponent, overflow to infinity, NaN, subnormals.
+    std::vector<float> values = {1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, std::nextafter(2.0f, 0.0f), 3.4e38f, -3.4e38f,
+                                 std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                                 std::numeric_limits<float>::denorm_min(), -0.0f};
+    Generator generator(14);
+    const std::vector<float> random = normal({100003}, 0.0, 10.0, generator).to_vector<float>();  // > 2^16: threads
+    values.insert(values.end(), random.begin(), random.end());
+    const Tensor x = from_vector(values, {static_cast<int64_t>(values.size())}).requires_grad_();
+    const Tensor upstream = normal({static_cast<int64_t>(values.size())}, 0.0, 1.0, generator);
+    // Each path forward, then backward (a backward frees the tape, so one path at a time).
+    auto rounded_with_gradient = [&](kernels::KernelMode mode) {
+        kernels::KernelModeGuard kernels(mode);
+        x.zero_grad();
+        Tensor rounded;
+        {
+            AutocastGuard autocast;
+            rounded = autocast_product_input(x);
+        }
+        sum(mul(rounded, upstream)).backward();
+        return std::make_pair(rounded, x.grad().to_vector<float>());
+    };
+    const auto [fast, fast_grad] = rounded_with_gradient(kernels::KernelMode::Fast);
+    const auto [reference, reference_grad] = rounded_with_gradient(kernels::KernelMode::Reference);
+    REQUIRE(std::memcmp(fast.data<float>(), reference.data<float>(), sizeof(float) * values.size()) == 0);
+    CHECK(fast_grad == reference_grad);
+    CHECK_NOTHROW(rounded_with_gradient(kernels::KernelMode::Check));
+    CHECK(fast_grad != upstream.to_vector<float>());  // rounded, not passed through
 }

@@ -247,6 +247,11 @@ TEST_CASE("safetensors rejects malformed files with a message naming the problem
         fails_with(entry(R"({"dtype":"Q7","shape":[1],"data_offsets":[0,4]})"), "unknown dtype 'Q7' for tensor 'x'");
         fails_with(entry(R"({"dtype":"F16","shape":[1],"data_offsets":[0,2]})"),
                    "unsupported dtype F16 for tensor 'x'");
+        // Found by tests/fuzz/fuzz_checkpoint: names and values quoted from the file are escaped, so the
+        // message stays on one line.
+        const std::string multiline = entry(R"({"dtype":"F3\n2\t\u0001","shape":[1],"data_offsets":[0,4]})");
+        fails_with(multiline, R"(unknown dtype 'F3\n2\t\x01' for tensor 'x')");
+        REQUIRE_THROWS_WITH(decode(multiline), !Catch::Contains("\n"));
     }
     SECTION("shapes and offsets") {
         fails_with(entry(R"({"dtype":"F32","shape":[2,-1],"data_offsets":[0,4]})"),

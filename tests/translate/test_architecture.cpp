@@ -127,3 +127,42 @@ TEST_CASE("architecture: lstm-attention learns to reverse strings", "[translate]
     // Chance is ln(12) ≈ 2.5 nats per token (8 letters, EOS, PAD, BOS, <unk>).
     CHECK(summary.at("final_loss").get<double>() < 0.5);
 }
+
+TEST_CASE("precision: --precision bf16 trains under autocast, is recorded, and resumes in either precision",
+          "[translate][precision][bfloat16]") {
+    const ScratchDirectory scratch;
+    const std::filesystem::path data = scratch.path / "pairs.tsv";
+    write_text(data, reversal_tsv(100));
+    const std::filesystem::path run = scratch.path / "run";
+    const CapturedOutput trained = train_tiny(data, run, {"--precision", "bf16"});
+    CHECK(trained.out.find("bf16 products") != std::string::npos);
+    CHECK(trained.out.find("note: --precision bf16 runs its products on the portable path") != std::string::npos);
+    CHECK(read_checkpoint(run).config.precision == "bf16");
+    // The weights are float32 in both precisions, so the checkpoint resumes in the other one.
+    const nlohmann::json resumed = last_json_line(run_command(
+        train_command, {"--checkpoint", run.string(), "--resume", "--max-steps", "8", "--precision", "fp32"}).out);
+    CHECK(resumed.at("steps").get<int64_t>() == 8);
+    const Checkpoint after = read_checkpoint(run);
+    CHECK(after.config.precision == "fp32");
+    for (const auto& [name, tensor] : after.model_state()) {
+        CAPTURE(name);
+        CHECK(tensor.dtype() == DType::Float32);
+    }
+    CHECK(lines_of(run_command(translate_command, {"--checkpoint", run.string(), "--threads", "1", "abc"}).out).size() == 1);
+    // A bf16 run and an fp32 run of the same seed differ: the products really were rounded.
+    const std::filesystem::path fp32_run = scratch.path / "fp32";
+    train_tiny(data, fp32_run, {});
+    CHECK(read_checkpoint(fp32_run).model_state().front().second.to_vector<float>() !=
+          read_checkpoint(scratch.path / "run").model_state().front().second.to_vector<float>());
+}
+
+TEST_CASE("precision: another --precision is an error naming the choices", "[translate][precision]") {
+    const ScratchDirectory scratch;
+    const std::filesystem::path data = scratch.path / "pairs.tsv";
+    write_text(data, reversal_tsv(50));
+    std::vector<std::string> arguments = tiny_train_arguments(data, scratch.path / "run");
+    arguments.insert(arguments.end(), {"--precision", "fp16"});
+    REQUIRE_THROWS_WITH(train_command(arguments), Catch::Contains("--precision") && Catch::Contains("'fp16'") &&
+                                                      Catch::Contains("bf16, fp32"));
+    CHECK(!std::filesystem::exists(scratch.path / "run"));
+}
